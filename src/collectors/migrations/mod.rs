@@ -1,0 +1,417 @@
+//! The `migrations` collector: every migration record's state, duration, failure cause and
+//! drift from the files on disk, read from the records migration runners leave in Neo4j.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::config::{
+    parse_non_empty, parse_positive_duration, parse_positive_integer, ConfigError, Setting, Values,
+};
+use crate::snapshot::Family;
+
+pub mod files;
+pub mod record;
+
+use files::{ChecksumAlgorithm, FileIndex, MigrationFile};
+use record::{ErrorClass, Invalid, Migration, Status, StatusWords};
+
+pub const SPEC: Spec = Spec {
+    name: "migrations",
+    help: "migration records: state, duration, failures, drift",
+    enabled_by_default: true,
+    interval: Duration::from_secs(15),
+    timeout: Duration::from_secs(10),
+    settings: SETTINGS,
+    build: |config| Box::new(Migrations { config: config.migrations.clone() }),
+};
+
+const SETTINGS: &[Setting] = &[
+    Setting { flag: "migrations.schema", value_name: "SCHEMA", default: Some("runbook"), help: "Which records to read: runbook (Migration nodes), neo4j-migrations or liquibase" },
+    Setting { flag: "migrations.label", value_name: "LABEL", default: Some("Migration"), help: "Label of migration record nodes (runbook schema)" },
+    Setting { flag: "migrations.recent", value_name: "N", default: Some("20"), help: "How many of the most recently applied records get a per-file series" },
+    Setting { flag: "migrations.window", value_name: "DURATION", default: Some("1h"), help: "Window for neo4j_migrations_in_window (a partly applied run shows there)" },
+    Setting { flag: "migrations.max-series", value_name: "N", default: Some("100"), help: "Most per-file series in all; failed ones are kept first, then the most recent" },
+    Setting { flag: "migrations.dir", value_name: "PATH", default: None, help: "Directory of the migration files the runner applies, for pending files and checksum drift" },
+    Setting { flag: "migrations.checksum-algorithm", value_name: "ALGORITHM", default: Some("sha256"), help: "How recorded checksums were computed from file bytes: sha256 or crc32" },
+];
+
+/// Buckets for migration durations: sub-second schema changes up to hour-long data moves.
+pub const EXECUTION_BUCKETS: &[f64] = &[0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schema {
+    /// `(:Migration {filename, status, appliedAt, executionTime, checksum, description})`.
+    Runbook,
+    /// Neo4j-Migrations: a chain of `__Neo4jMigration` nodes joined by `MIGRATED_TO {at, in}`.
+    Neo4jMigrations,
+    /// liquibase-neo4j: `__LiquibaseChangeSet` nodes `IN_CHANGELOG {dateExecuted}`.
+    Liquibase,
+}
+
+const RUNBOOK_WORDS: StatusWords = &[
+    ("SUCCESS", Status::Success),
+    ("FAILED", Status::Failed),
+    ("PENDING", Status::Pending),
+    ("RUNNING", Status::Running),
+    ("ROLLED_BACK", Status::RolledBack),
+];
+
+/// Liquibase's execution types; it writes no record for a change set that failed.
+const LIQUIBASE_WORDS: StatusWords = &[
+    ("EXECUTED", Status::Success),
+    ("RERAN", Status::Success),
+    ("MARK_RAN", Status::Success),
+    ("FAILED", Status::Failed),
+];
+
+impl Schema {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "runbook" => Ok(Schema::Runbook),
+            "neo4j-migrations" => Ok(Schema::Neo4jMigrations),
+            "liquibase" => Ok(Schema::Liquibase),
+            _ => Err("expected runbook, neo4j-migrations or liquibase".into()),
+        }
+    }
+
+    /// The statement that returns one row per record, in the columns `record::decode` reads.
+    /// Nothing in it can fail on a property of an unexpected type: equality never errors, and
+    /// every conversion happens in the exporter.
+    pub fn statement(self, label: &str) -> String {
+        match self {
+            Schema::Runbook => format!(
+                "MATCH (m:`{}`) \
+                 RETURN m.filename AS filename, m.status AS status, m.appliedAt AS appliedAt, \
+                 m.executionTime AS executionTime, m.checksum AS checksum, \
+                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.description END AS description, \
+                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.error END AS error",
+                label.replace('`', "``")
+            ),
+            // A repeatable migration that ran again carries REPEATED self-loops; its latest run counts.
+            Schema::Neo4jMigrations => "MATCH (:__Neo4jMigration)-[r:MIGRATED_TO]->(m:__Neo4jMigration) \
+                 OPTIONAL MATCH (m)-[again:REPEATED]->(m) \
+                 WITH m, r, again ORDER BY again.at DESC \
+                 WITH m, r, collect(again)[0] AS last \
+                 RETURN coalesce(m.source, m.version) AS filename, 'SUCCESS' AS status, \
+                 coalesce(last.at, r.at) AS appliedAt, coalesce(last.in, r.in) AS executionTime, \
+                 coalesce(last.checksum, m.checksum) AS checksum"
+                .to_string(),
+            Schema::Liquibase => "MATCH (c:__LiquibaseChangeSet)-[r:IN_CHANGELOG]->(:__LiquibaseChangeLog) \
+                 RETURN c.changeLog AS filename, c.id AS changeset, c.execType AS status, \
+                 r.dateExecuted AS appliedAt, c.checkSum AS checksum, c.description AS description"
+                .to_string(),
+        }
+    }
+
+    fn words(self) -> StatusWords {
+        match self {
+            Schema::Runbook | Schema::Neo4jMigrations => RUNBOOK_WORDS,
+            Schema::Liquibase => LIQUIBASE_WORDS,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MigrationsConfig {
+    pub schema: Schema,
+    pub label: String,
+    pub recent: usize,
+    pub window: Duration,
+    pub max_series: usize,
+    pub dir: Option<PathBuf>,
+    pub checksum_algorithm: ChecksumAlgorithm,
+}
+
+impl MigrationsConfig {
+    pub fn from_values(values: &Values) -> Result<Self, ConfigError> {
+        Ok(MigrationsConfig {
+            schema: values.required("migrations.schema", Schema::parse)?,
+            label: values.required("migrations.label", parse_non_empty)?,
+            recent: values.required("migrations.recent", parse_positive_integer)?,
+            window: values.required("migrations.window", parse_positive_duration)?,
+            max_series: values.required("migrations.max-series", parse_positive_integer)?,
+            dir: values.parse("migrations.dir", |s| {
+                let path = PathBuf::from(s.trim());
+                if path.is_dir() {
+                    Ok(path)
+                } else {
+                    Err("not a readable directory".to_string())
+                }
+            })?,
+            checksum_algorithm: values.required("migrations.checksum-algorithm", ChecksumAlgorithm::parse)?,
+        })
+    }
+}
+
+struct Migrations {
+    config: MigrationsConfig,
+}
+
+impl Collector for Migrations {
+    fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a> {
+        Box::pin(async move {
+            let words = self.config.schema.words();
+            let mut migrations = Vec::new();
+            let mut invalid: BTreeMap<&'static str, u64> = Invalid::ALL.iter().map(|i| (i.label(), 0)).collect();
+            let statement = self.config.schema.statement(&self.config.label);
+            cx.db
+                .read_each(&statement, Vec::new(), cx.timeout, |row| {
+                    let (migration, problems) = record::decode(&row, words);
+                    for problem in problems {
+                        *invalid.entry(problem.label()).or_default() += 1;
+                    }
+                    migrations.push(migration);
+                })
+                .await?;
+            let files = self.config.dir.as_ref().map(|dir| {
+                files::scan(dir, self.config.checksum_algorithm).map_err(|e| {
+                    tracing::warn!(collector = "migrations", dir = %dir.display(), error = %e, "cannot read the migrations directory");
+                })
+            });
+            let mut collection = summarize(&migrations, files.as_ref().map(|r| r.as_deref()), &self.config, now());
+            collection.invalid_records = invalid;
+            Ok(collection)
+        })
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Turns decoded records (and the scanned directory, when configured: `Err` if unreadable)
+/// into samples. Pure, so every metric's meaning is pinned by unit tests.
+pub fn summarize(
+    migrations: &[Migration],
+    files: Option<Result<&[MigrationFile], &()>>,
+    config: &MigrationsConfig,
+    now: f64,
+) -> Collection {
+    let mut families = Vec::new();
+
+    let mut by_status = Family::gauge("neo4j_migrations", "Migration records per normalised status.", &["status"]);
+    let mut in_window = Family::gauge(
+        "neo4j_migrations_in_window",
+        "Migration records applied within --migrations.window, per normalised status.",
+        &["status"],
+    );
+    let window_start = now - config.window.as_secs_f64();
+    for status in Status::ALL {
+        let of_status = || migrations.iter().filter(move |m| m.status == status);
+        by_status.add([status.label()], of_status().count() as f64);
+        in_window.add(
+            [status.label()],
+            of_status().filter(|m| m.applied_at.is_some_and(|t| t >= window_start)).count() as f64,
+        );
+    }
+    families.push(by_status);
+    families.push(in_window);
+
+    let failed: Vec<&Migration> = migrations.iter().filter(|m| m.status == Status::Failed).collect();
+    let mut failures = Family::gauge(
+        "neo4j_migration_failures",
+        "Migration records in FAILED state per error class.",
+        &["error_class"],
+    );
+    for class in ErrorClass::ALL {
+        failures.add([class.label()], failed.iter().filter(|m| m.error_class() == class).count() as f64);
+    }
+    families.push(failures);
+
+    let mut execution = Family::histogram(
+        "neo4j_migration_execution_seconds",
+        "Recorded execution time of every migration record that has one.",
+        &[],
+    );
+    execution.add_histogram(
+        std::iter::empty::<String>(),
+        EXECUTION_BUCKETS,
+        migrations.iter().filter_map(|m| m.execution_seconds),
+    );
+    families.push(execution);
+
+    let latest = |filter: &dyn Fn(&Migration) -> bool| {
+        migrations.iter().filter(|m| filter(m)).filter_map(|m| m.applied_at).reduce(f64::max)
+    };
+    for (name, help, value) in [
+        (
+            "neo4j_migration_last_applied_timestamp_seconds",
+            "When the most recently applied migration record was applied.",
+            latest(&|_| true),
+        ),
+        (
+            "neo4j_migration_last_success_timestamp_seconds",
+            "When the most recent successful migration was applied.",
+            latest(&|m| m.status == Status::Success),
+        ),
+        (
+            "neo4j_migration_last_failure_timestamp_seconds",
+            "When the most recent failed migration was applied.",
+            latest(&|m| m.status == Status::Failed),
+        ),
+    ] {
+        let mut family = Family::gauge(name, help, &[]);
+        if let Some(t) = value {
+            family.set(t);
+        }
+        families.push(family);
+    }
+
+    let oldest_in_progress = migrations
+        .iter()
+        .filter(|m| m.status.in_progress())
+        .filter_map(|m| m.applied_at)
+        .reduce(f64::min);
+    let mut running = Family::gauge(
+        "neo4j_migration_running_seconds",
+        "Age of the oldest migration record in PENDING or RUNNING state; 0 when there is none.",
+        &[],
+    );
+    running.set(oldest_in_progress.map_or(0.0, |t| (now - t).max(0.0)));
+    families.push(running);
+
+    // Per-file series share one budget: failures first, then drift, then recent runs.
+    let mut budget = SeriesBudget::new(config.max_series);
+
+    let mut failed_series = Family::gauge(
+        "neo4j_migration_failed",
+        "1 for each migration record in FAILED state, by file and error class.",
+        &["filename", "error_class"],
+    );
+    let mut failed_newest_first = failed.clone();
+    failed_newest_first.sort_by(|a, b| b.applied_at.unwrap_or(f64::MIN).total_cmp(&a.applied_at.unwrap_or(f64::MIN)));
+    let mut seen = HashSet::new();
+    for m in failed_newest_first {
+        let Some(filename) = &m.filename else { continue };
+        let class = m.error_class().label();
+        if seen.insert((filename.as_str(), class)) && budget.take() {
+            failed_series.add([filename.as_str(), class], 1.0);
+        }
+    }
+    families.push(failed_series);
+
+    if let Some(files) = files {
+        families.extend(drift(migrations, files, config, &mut budget));
+    }
+
+    let mut recent = Family::gauge(
+        "neo4j_migration_recent_execution_seconds",
+        "Execution time of the most recently applied migration records (--migrations.recent).",
+        &["filename", "status"],
+    );
+    let mut timed: Vec<&Migration> = migrations
+        .iter()
+        .filter(|m| m.filename.is_some() && m.applied_at.is_some() && m.execution_seconds.is_some())
+        .collect();
+    timed.sort_by(|a, b| b.applied_at.unwrap_or_default().total_cmp(&a.applied_at.unwrap_or_default()));
+    let mut seen = HashSet::new();
+    for m in timed.into_iter().take(config.recent) {
+        let filename = m.filename.as_deref().unwrap_or_default();
+        // A retried file can have several records; its newest one speaks for it.
+        if seen.insert((filename, m.status)) && budget.take() {
+            recent.add([filename, m.status.label()], m.execution_seconds.unwrap_or_default());
+        }
+    }
+    families.push(recent);
+
+    Collection { families, truncated: budget.left_out, invalid_records: BTreeMap::new() }
+}
+
+/// Pending files, checksum drift and records that name no file.
+fn drift(
+    migrations: &[Migration],
+    files: Result<&[MigrationFile], &()>,
+    config: &MigrationsConfig,
+    budget: &mut SeriesBudget,
+) -> Vec<Family> {
+    let mut scanned = Family::gauge(
+        "neo4j_migration_dir_scan_success",
+        "1 when the --migrations.dir directory could be read on the last run.",
+        &[],
+    );
+    let Ok(files) = files else {
+        scanned.set(0.0);
+        return vec![scanned];
+    };
+    scanned.set(1.0);
+
+    let index = FileIndex::new(files);
+    let mut applied = vec![false; files.len()];
+    let mut mismatched: Vec<(f64, &str)> = Vec::new();
+    let mut without_file = 0;
+    for m in migrations {
+        let Some(filename) = &m.filename else { continue };
+        let Some(i) = index.find(filename) else {
+            without_file += 1;
+            continue;
+        };
+        if m.status == Status::Success {
+            applied[i] = true;
+            if let Some(recorded) = &m.checksum {
+                if !config.checksum_algorithm.same(recorded, &files[i].checksum) {
+                    mismatched.push((m.applied_at.unwrap_or_default(), filename.as_str()));
+                }
+            }
+        }
+    }
+    mismatched.sort_by(|a, b| b.0.total_cmp(&a.0));
+    mismatched.dedup_by(|a, b| a.1 == b.1);
+
+    let mut total_files = Family::gauge("neo4j_migration_files", "Migration files found in --migrations.dir.", &[]);
+    total_files.set(files.len() as f64);
+    let mut pending = Family::gauge(
+        "neo4j_migration_files_pending",
+        "Migration files in --migrations.dir with no SUCCESS record.",
+        &[],
+    );
+    pending.set(applied.iter().filter(|a| !**a).count() as f64);
+    let mut mismatches = Family::gauge(
+        "neo4j_migration_checksum_mismatches",
+        "Applied migrations whose file no longer matches the recorded checksum.",
+        &[],
+    );
+    mismatches.set(mismatched.len() as f64);
+    let mut mismatch = Family::gauge(
+        "neo4j_migration_checksum_mismatch",
+        "1 for each applied migration whose file was modified after it was applied.",
+        &["filename"],
+    );
+    for (_, filename) in mismatched {
+        if budget.take() {
+            mismatch.add([filename], 1.0);
+        }
+    }
+    let mut orphans = Family::gauge(
+        "neo4j_migration_records_without_file",
+        "Migration records that name no file in --migrations.dir.",
+        &[],
+    );
+    orphans.set(without_file as f64);
+    vec![scanned, total_files, pending, mismatches, mismatch, orphans]
+}
+
+/// A shared cap on per-file series that remembers how many it refused.
+struct SeriesBudget {
+    left: usize,
+    left_out: u64,
+}
+
+impl SeriesBudget {
+    fn new(cap: usize) -> Self {
+        SeriesBudget { left: cap, left_out: 0 }
+    }
+
+    fn take(&mut self) -> bool {
+        if self.left == 0 {
+            self.left_out += 1;
+            return false;
+        }
+        self.left -= 1;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

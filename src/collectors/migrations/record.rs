@@ -1,0 +1,498 @@
+//! Decoding one migration record, whatever the runner wrote, into a typed [`Migration`].
+//!
+//! Pure functions: no I/O, so every odd shape real runners leave behind has a unit test.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+use crate::neo4j::{column, Record, Value};
+
+/// The normalised state of a record; `label()` is the `status` label value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Success,
+    Failed,
+    Pending,
+    Running,
+    RolledBack,
+    Unknown,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] =
+        [Status::Success, Status::Failed, Status::Pending, Status::Running, Status::RolledBack, Status::Unknown];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Success => "success",
+            Status::Failed => "failed",
+            Status::Pending => "pending",
+            Status::Running => "running",
+            Status::RolledBack => "rolled_back",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    /// Still to finish: the age of such a record is how long a migration has been stuck.
+    pub fn in_progress(self) -> bool {
+        matches!(self, Status::Pending | Status::Running)
+    }
+}
+
+/// Why a migration failed, derived from its recorded error text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorClass {
+    LockTimeout,
+    Deadlock,
+    SchemaConflict,
+    OutOfMemory,
+    Timeout,
+    Syntax,
+    Checksum,
+    Other,
+}
+
+impl ErrorClass {
+    pub const ALL: [ErrorClass; 8] = [
+        ErrorClass::LockTimeout,
+        ErrorClass::Deadlock,
+        ErrorClass::SchemaConflict,
+        ErrorClass::OutOfMemory,
+        ErrorClass::Timeout,
+        ErrorClass::Syntax,
+        ErrorClass::Checksum,
+        ErrorClass::Other,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorClass::LockTimeout => "lock_timeout",
+            ErrorClass::Deadlock => "deadlock",
+            ErrorClass::SchemaConflict => "schema_conflict",
+            ErrorClass::OutOfMemory => "out_of_memory",
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::Syntax => "syntax",
+            ErrorClass::Checksum => "checksum",
+            ErrorClass::Other => "other",
+        }
+    }
+}
+
+/// Markers of each class, lower-cased, checked in this order: a deadlock report mentions
+/// locks, and a lock timeout's message can mention a timeout, so the specific ones come first.
+const ERROR_MARKERS: &[(ErrorClass, &[&str])] = &[
+    (ErrorClass::Deadlock, &["deadlockdetected", "deadlock detected"]),
+    (ErrorClass::LockTimeout, &["lockclientstopped", "lockacquisitiontimeout", "lock acquisition timeout"]),
+    (
+        ErrorClass::SchemaConflict,
+        &[
+            "constraintalreadyexists",
+            "indexalreadyexists",
+            "equivalentschemarulealreadyexists",
+            "constraintwithnamealreadyexists",
+            "indexwithnamealreadyexists",
+        ],
+    ),
+    (
+        ErrorClass::OutOfMemory,
+        &["outofmemoryerror", "memorylimitexceeded", "memorypooloutofmemoryerror", "memory pool", "out of memory"],
+    ),
+    (ErrorClass::Timeout, &["transactiontimedout"]),
+    (ErrorClass::Syntax, &["neo.clienterror.statement.syntaxerror"]),
+    (ErrorClass::Checksum, &["checksum mismatch", "modified after application", "checksum"]),
+];
+
+/// The class of a recorded error text; `other` when no marker matches.
+pub fn classify_error(text: &str) -> ErrorClass {
+    let lower = text.to_ascii_lowercase();
+    ERROR_MARKERS
+        .iter()
+        .find(|(_, markers)| markers.iter().any(|m| lower.contains(m)))
+        .map_or(ErrorClass::Other, |(class, _)| *class)
+}
+
+/// Why a record was skipped or read only in part; `label()` is the `reason` label value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Invalid {
+    MissingFilename,
+    InvalidFilename,
+    MissingStatus,
+    InvalidStatus,
+    MissingAppliedAt,
+    InvalidAppliedAt,
+    InvalidExecutionTime,
+    InvalidChecksum,
+}
+
+impl Invalid {
+    pub const ALL: [Invalid; 8] = [
+        Invalid::MissingFilename,
+        Invalid::InvalidFilename,
+        Invalid::MissingStatus,
+        Invalid::InvalidStatus,
+        Invalid::MissingAppliedAt,
+        Invalid::InvalidAppliedAt,
+        Invalid::InvalidExecutionTime,
+        Invalid::InvalidChecksum,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Invalid::MissingFilename => "missing_filename",
+            Invalid::InvalidFilename => "invalid_filename",
+            Invalid::MissingStatus => "missing_status",
+            Invalid::InvalidStatus => "invalid_status",
+            Invalid::MissingAppliedAt => "missing_applied_at",
+            Invalid::InvalidAppliedAt => "invalid_applied_at",
+            Invalid::InvalidExecutionTime => "invalid_execution_time",
+            Invalid::InvalidChecksum => "invalid_checksum",
+        }
+    }
+}
+
+/// One migration as the exporter understands it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Migration {
+    /// The file (or change set) the record names, as stored.
+    pub filename: Option<String>,
+    pub status: Status,
+    /// Seconds since the Unix epoch.
+    pub applied_at: Option<f64>,
+    pub execution_seconds: Option<f64>,
+    pub checksum: Option<String>,
+    /// The recorded error text of a record that did not succeed.
+    pub error: Option<String>,
+}
+
+impl Migration {
+    pub fn error_class(&self) -> ErrorClass {
+        self.error.as_deref().map_or(ErrorClass::Other, classify_error)
+    }
+}
+
+/// Maps a record's raw status text to a [`Status`]; each schema has its own words.
+pub type StatusWords = &'static [(&'static str, Status)];
+
+/// Decodes one row (columns `filename`, `changeset`, `status`, `appliedAt`, `executionTime`,
+/// `checksum`, `description`, `error`) and lists what was wrong with it.
+pub fn decode(row: &Record, words: StatusWords) -> (Migration, Vec<Invalid>) {
+    let mut problems = Vec::new();
+    let mut note = |problem: Invalid| problems.push(problem);
+
+    let filename = match (column(row, "filename"), column(row, "changeset")) {
+        (Value::Null, _) => {
+            note(Invalid::MissingFilename);
+            None
+        }
+        (Value::Str(name), Value::Str(changeset)) => Some(format!("{name}::{changeset}")),
+        (Value::Str(name), _) if !name.trim().is_empty() => Some(name.clone()),
+        (Value::Str(_), _) => {
+            note(Invalid::MissingFilename);
+            None
+        }
+        (Value::Int(n), _) => Some(n.to_string()),
+        _ => {
+            note(Invalid::InvalidFilename);
+            None
+        }
+    };
+
+    let status = match column(row, "status") {
+        Value::Str(text) => status_of(text, words),
+        Value::Null => {
+            note(Invalid::MissingStatus);
+            Status::Unknown
+        }
+        _ => {
+            note(Invalid::InvalidStatus);
+            Status::Unknown
+        }
+    };
+
+    let applied_at = match timestamp_seconds(column(row, "appliedAt")) {
+        Ok(Some(t)) => Some(t),
+        Ok(None) => {
+            // Records still in progress may not have a time yet; finished ones should.
+            if !status.in_progress() && status != Status::Unknown {
+                note(Invalid::MissingAppliedAt);
+            }
+            None
+        }
+        Err(()) => {
+            note(Invalid::InvalidAppliedAt);
+            None
+        }
+    };
+
+    let execution_seconds = execution_seconds(column(row, "executionTime")).unwrap_or_else(|()| {
+        note(Invalid::InvalidExecutionTime);
+        None
+    });
+
+    let checksum = match column(row, "checksum") {
+        Value::Null => None,
+        Value::Str(s) => Some(s.trim().to_string()),
+        Value::Int(n) => Some(n.to_string()),
+        _ => {
+            note(Invalid::InvalidChecksum);
+            None
+        }
+    };
+
+    let error = if status == Status::Success {
+        None
+    } else {
+        error_text(column(row, "error")).or_else(|| error_text(column(row, "description")))
+    };
+
+    (Migration { filename, status, applied_at, execution_seconds, checksum, error }, problems)
+}
+
+fn status_of(text: &str, words: StatusWords) -> Status {
+    let normal: String = text
+        .trim()
+        .chars()
+        .map(|c| if c == '-' || c == ' ' { '_' } else { c.to_ascii_uppercase() })
+        .collect();
+    words.iter().find(|(word, _)| *word == normal).map_or(Status::Unknown, |(_, status)| *status)
+}
+
+/// Only strings carry error text; anything else is no text at all.
+fn error_text(value: &Value) -> Option<String> {
+    value.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// Epoch milliseconds before this are taken as epoch seconds (it is March 1973 in milliseconds
+/// and the year 5138 in seconds, so no real migration is misread).
+const SECONDS_IF_BELOW: f64 = 1.0e11;
+
+/// A point in time from a DateTime, Date, ISO-8601 string or epoch number, in epoch seconds.
+/// `Ok(None)` when absent, `Err` when present but unreadable.
+pub fn timestamp_seconds(value: &Value) -> Result<Option<f64>, ()> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Time(t) => Ok(Some(*t)),
+        Value::Date(d) => Ok(Some(midnight(*d))),
+        Value::Int(_) | Value::Float(_) => value.as_f64().map(epoch_number).map(Some).ok_or(()),
+        Value::Str(s) => parse_time_text(s.trim()).map(Some).ok_or(()),
+        _ => Err(()),
+    }
+}
+
+fn epoch_number(n: f64) -> f64 {
+    if n.abs() < SECONDS_IF_BELOW {
+        n
+    } else {
+        n / 1000.0
+    }
+}
+
+fn midnight(date: NaiveDate) -> f64 {
+    date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp() as f64
+}
+
+fn parse_time_text(text: &str) -> Option<f64> {
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(n) = text.parse::<f64>() {
+        return n.is_finite().then(|| epoch_number(n));
+    }
+    // Neo4j prints zoned values as `2025-10-15T10:00:00+02:00[Europe/Berlin]`.
+    let text = match text.find('[') {
+        Some(i) if text.ends_with(']') => &text[..i],
+        _ => text,
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp_micros() as f64 / 1e6);
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Some(t.timestamp_micros() as f64 / 1e6);
+        }
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(t.and_utc().timestamp_micros() as f64 / 1e6);
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(midnight)
+}
+
+/// An execution time: numbers (and numeric strings) are milliseconds, a Duration is itself.
+/// `Ok(None)` when absent, `Err` when present but unreadable or negative.
+pub fn execution_seconds(value: &Value) -> Result<Option<f64>, ()> {
+    let seconds = match value {
+        Value::Null => return Ok(None),
+        Value::Duration(s) => *s,
+        Value::Int(_) | Value::Float(_) => value.as_f64().ok_or(())? / 1000.0,
+        Value::Str(s) => s.trim().parse::<f64>().map_err(|_| ())? / 1000.0,
+        _ => return Err(()),
+    };
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(Some(seconds))
+    } else {
+        Err(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    const WORDS: StatusWords = &[
+        ("SUCCESS", Status::Success),
+        ("FAILED", Status::Failed),
+        ("PENDING", Status::Pending),
+        ("RUNNING", Status::Running),
+        ("ROLLED_BACK", Status::RolledBack),
+    ];
+
+    fn row(pairs: &[(&str, Value)]) -> Record {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>()
+    }
+
+    fn s(text: &str) -> Value {
+        Value::Str(text.into())
+    }
+
+    #[test]
+    fn statuses_compare_case_insensitively_and_others_are_unknown() {
+        assert_eq!(status_of("success", WORDS), Status::Success);
+        assert_eq!(status_of(" Failed ", WORDS), Status::Failed);
+        assert_eq!(status_of("rolled-back", WORDS), Status::RolledBack);
+        assert_eq!(status_of("Rolled Back", WORDS), Status::RolledBack);
+        assert_eq!(status_of("DONE", WORDS), Status::Unknown);
+        assert_eq!(status_of("", WORDS), Status::Unknown);
+    }
+
+    #[test]
+    fn error_classes_come_from_neo4j_codes_and_jvm_errors() {
+        let cases = [
+            ("FAILED: Neo.TransientError.Transaction.LockClientStopped: stopped", ErrorClass::LockTimeout),
+            ("FAILED: Neo.ClientError.Transaction.LockClientStopped", ErrorClass::LockTimeout),
+            ("Neo.TransientError.Transaction.LockAcquisitionTimeout: timed out", ErrorClass::LockTimeout),
+            ("Neo.TransientError.Transaction.DeadlockDetected: lock cycle", ErrorClass::Deadlock),
+            ("Neo.ClientError.Schema.ConstraintAlreadyExists: exists", ErrorClass::SchemaConflict),
+            ("Neo.ClientError.Schema.IndexAlreadyExists", ErrorClass::SchemaConflict),
+            ("Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists", ErrorClass::SchemaConflict),
+            ("java.lang.OutOfMemoryError: Java heap space", ErrorClass::OutOfMemory),
+            ("Neo.TransientError.General.MemoryPoolOutOfMemoryError: limit", ErrorClass::OutOfMemory),
+            ("Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", ErrorClass::Timeout),
+            ("Neo.ClientError.Transaction.TransactionTimedOut: timed out", ErrorClass::Timeout),
+            ("Neo.ClientError.Statement.SyntaxError: Invalid input 'CRATE'", ErrorClass::Syntax),
+            ("Migration V3 has been modified after application!", ErrorClass::Checksum),
+            ("something else went wrong", ErrorClass::Other),
+        ];
+        for (text, class) in cases {
+            assert_eq!(classify_error(text), class, "{text}");
+        }
+    }
+
+    #[test]
+    fn applied_at_accepts_every_form_runners_write() {
+        let expected = 1_760_522_400.0; // 2025-10-15T10:00:00Z
+        let cases = [
+            Value::Time(expected),
+            Value::Int(1_760_522_400_000),
+            Value::Float(1_760_522_400_000.0),
+            Value::Int(1_760_522_400),
+            s("2025-10-15T10:00:00Z"),
+            s("2025-10-15T12:00:00+02:00"),
+            s("2025-10-15T12:00:00.000+02:00[Europe/Berlin]"),
+            s("2025-10-15T10:00:00"),
+            s("2025-10-15 10:00:00"),
+            s("1760522400000"),
+        ];
+        for value in cases {
+            assert_eq!(timestamp_seconds(&value), Ok(Some(expected)), "{value:?}");
+        }
+        let date = NaiveDate::from_ymd_opt(2025, 10, 15).unwrap();
+        assert_eq!(timestamp_seconds(&Value::Date(date)), Ok(Some(1_760_486_400.0)));
+        assert_eq!(timestamp_seconds(&s("2025-10-15")), Ok(Some(1_760_486_400.0)));
+        assert_eq!(timestamp_seconds(&Value::Null), Ok(None));
+        assert_eq!(timestamp_seconds(&s("yesterday")), Err(()));
+        assert_eq!(timestamp_seconds(&Value::Bool(true)), Err(()));
+    }
+
+    #[test]
+    fn execution_time_is_milliseconds_unless_a_duration() {
+        assert_eq!(execution_seconds(&Value::Int(1500)), Ok(Some(1.5)));
+        assert_eq!(execution_seconds(&Value::Float(250.0)), Ok(Some(0.25)));
+        assert_eq!(execution_seconds(&s("12000")), Ok(Some(12.0)));
+        assert_eq!(execution_seconds(&Value::Duration(3.0)), Ok(Some(3.0)));
+        assert_eq!(execution_seconds(&Value::Null), Ok(None));
+        assert_eq!(execution_seconds(&s("fast")), Err(()));
+        assert_eq!(execution_seconds(&Value::Int(-5)), Err(()));
+        assert_eq!(execution_seconds(&Value::List(vec![])), Err(()));
+    }
+
+    #[test]
+    fn a_failed_record_keeps_its_error_text_and_class() {
+        let (m, problems) = decode(
+            &row(&[
+                ("filename", s("V003__add_index.cypher")),
+                ("status", s("FAILED")),
+                ("appliedAt", Value::Int(1_760_522_400_000)),
+                ("executionTime", Value::Int(30_500)),
+                ("description", s("FAILED: Neo.ClientError.Schema.ConstraintAlreadyExists: x")),
+            ]),
+            WORDS,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(m.filename.as_deref(), Some("V003__add_index.cypher"));
+        assert_eq!(m.status, Status::Failed);
+        assert_eq!(m.execution_seconds, Some(30.5));
+        assert_eq!(m.error_class(), ErrorClass::SchemaConflict);
+    }
+
+    #[test]
+    fn mistyped_properties_are_noted_and_the_rest_is_kept() {
+        let (m, problems) = decode(
+            &row(&[
+                ("filename", Value::List(vec![])),
+                ("status", Value::Int(1)),
+                ("appliedAt", s("not a time")),
+                ("executionTime", Value::Bool(true)),
+                ("checksum", Value::Map(BTreeMap::new())),
+            ]),
+            WORDS,
+        );
+        assert_eq!(
+            problems,
+            vec![
+                Invalid::InvalidFilename,
+                Invalid::InvalidStatus,
+                Invalid::InvalidAppliedAt,
+                Invalid::InvalidExecutionTime,
+                Invalid::InvalidChecksum
+            ]
+        );
+        assert_eq!(m.status, Status::Unknown);
+        assert_eq!(m.filename, None);
+    }
+
+    #[test]
+    fn missing_properties_are_noted() {
+        let (m, problems) = decode(&row(&[("status", s("SUCCESS"))]), WORDS);
+        assert_eq!(problems, vec![Invalid::MissingFilename, Invalid::MissingAppliedAt]);
+        assert_eq!(m.status, Status::Success);
+        let (_, problems) = decode(&row(&[("filename", s("a.cypher"))]), WORDS);
+        assert_eq!(problems, vec![Invalid::MissingStatus]);
+    }
+
+    #[test]
+    fn a_pending_record_without_a_time_is_not_invalid() {
+        let (_, problems) = decode(&row(&[("filename", s("a.cypher")), ("status", s("PENDING"))]), WORDS);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn change_sets_are_named_after_their_change_log() {
+        let (m, _) = decode(
+            &row(&[("filename", s("db/changelog.xml")), ("changeset", s("create-index")), ("status", s("SUCCESS"))]),
+            WORDS,
+        );
+        assert_eq!(m.filename.as_deref(), Some("db/changelog.xml::create-index"));
+    }
+}

@@ -1,0 +1,643 @@
+//! Flags, environment variables and an optional YAML file, validated into one typed [`Config`].
+//!
+//! Every setting has one name, its flag (`--web.listen-address`). The same name is the key in
+//! the YAML file and, upper-cased with `NEO4J_EXPORTER_` in front and `.`/`-` turned into `_`,
+//! the environment variable. A flag beats the environment, which beats the file, which beats
+//! the default. The Neo4j password is the exception: only `NEO4J_PASSWORD` or a password file.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::Path;
+use std::time::Duration;
+
+use clap::parser::ValueSource;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::collectors::{self, migrations::MigrationsConfig};
+
+pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
+pub const PASSWORD_ENV: &str = "NEO4J_PASSWORD";
+pub const DEFAULT_PORT: u16 = 10687;
+
+/// A flag the daemon understands, as listed by `--help`.
+pub struct Setting {
+    pub flag: &'static str,
+    pub value_name: &'static str,
+    pub default: Option<&'static str>,
+    pub help: &'static str,
+}
+
+const SETTINGS: &[Setting] = &[
+    Setting { flag: "config.file", value_name: "PATH", default: None, help: "YAML file with settings keyed by flag name" },
+    Setting { flag: "web.listen-address", value_name: "ADDRESS", default: Some(":10687"), help: "Address to serve HTTP on, as host:port or :port" },
+    Setting { flag: "web.telemetry-path", value_name: "PATH", default: Some("/metrics"), help: "Path under which to expose metrics" },
+    Setting { flag: "log.level", value_name: "LEVEL", default: Some("info"), help: "Least severe log level to print: debug, info, warn or error" },
+    Setting { flag: "log.format", value_name: "FORMAT", default: Some("logfmt"), help: "Log line format: logfmt or json" },
+    Setting { flag: "neo4j.uri", value_name: "URI", default: Some("bolt://localhost:7687"), help: "Bolt URI of the Neo4j server (bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc)" },
+    Setting { flag: "neo4j.user", value_name: "USER", default: Some("neo4j"), help: "User to log in as" },
+    Setting { flag: "neo4j.password-file", value_name: "PATH", default: None, help: "File holding the password; otherwise the NEO4J_PASSWORD environment variable" },
+    Setting { flag: "neo4j.database", value_name: "NAME", default: None, help: "Database to read; the server's default database when unset" },
+    Setting { flag: "neo4j.connect-timeout", value_name: "DURATION", default: Some("5s"), help: "Bound on connecting to Neo4j and on each network read" },
+    Setting { flag: "neo4j.check-interval", value_name: "DURATION", default: Some("5s"), help: "How often to check that Neo4j answers (neo4j_up)" },
+    Setting { flag: "neo4j.max-backoff", value_name: "DURATION", default: Some("30s"), help: "Longest wait between connection attempts while Neo4j is unreachable" },
+];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub web: WebConfig,
+    pub log: LogConfig,
+    pub neo4j: Neo4jConfig,
+    pub collectors: Vec<CollectorSchedule>,
+    pub migrations: MigrationsConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    pub listen_address: SocketAddr,
+    pub telemetry_path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Logfmt,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogConfig {
+    pub level: tracing::Level,
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Debug)]
+pub struct Neo4jConfig {
+    pub uri: String,
+    pub user: String,
+    pub password: Secret,
+    pub database: Option<String>,
+    pub connect_timeout: Duration,
+    pub check_interval: Duration,
+    pub max_backoff: Duration,
+}
+
+/// When and for how long one collector runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CollectorSchedule {
+    pub name: &'static str,
+    pub enabled: bool,
+    pub interval: Duration,
+    pub timeout: Duration,
+}
+
+/// A value that must never be printed: its `Debug` and `Display` show a placeholder.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A message from the flag parser, already one sentence.
+    #[error("{0}")]
+    Usage(String),
+    #[error("invalid value '{}' for --{flag}{origin}: {reason}", redact_credentials(.value))]
+    Invalid { flag: String, value: String, origin: Origin, reason: String },
+    #[error("cannot read {what} {path}: {reason}")]
+    Unreadable { what: &'static str, path: String, reason: String },
+    #[error("config file {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+/// Where a value came from, so an error can say where to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env(String),
+    File(String),
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag | Origin::Default => Ok(()),
+            Origin::Env(name) => write!(f, " (from environment variable {name})"),
+            Origin::File(path) => write!(f, " (in config file {path})"),
+        }
+    }
+}
+
+/// What the command line asked for.
+#[derive(Debug)]
+pub enum Invocation {
+    Run(Box<Config>),
+    /// `--help` or `--version`: print this and exit 0.
+    Print(String),
+}
+
+/// Parses arguments (the first is the program name) and the process environment.
+pub fn parse<I, T>(args: I) -> Result<Invocation, ConfigError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    parse_with_env(args, |name| std::env::var(name).ok())
+}
+
+/// As [`parse`], with the lookup for `NEO4J_PASSWORD` given as a function (for tests); clap
+/// reads the `NEO4J_EXPORTER_` variables itself.
+pub fn parse_with_env<I, T>(args: I, env: impl Fn(&str) -> Option<String>) -> Result<Invocation, ConfigError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = match command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+            return Ok(Invocation::Print(e.render().to_string()));
+        }
+        Err(e) => return Err(ConfigError::Usage(first_sentence(&e.render().to_string()))),
+    };
+    let values = Values::new(matches)?;
+    Ok(Invocation::Run(Box::new(Config::from_values(&values, &env)?)))
+}
+
+/// Clap's errors run over several lines with tips and usage; the first line names the flag.
+fn first_sentence(rendered: &str) -> String {
+    let line = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+    let line = line.trim().trim_start_matches("error: ");
+    format!("{line}; see --help")
+}
+
+pub fn env_name(flag: &str) -> String {
+    let mut name = String::from(ENV_PREFIX);
+    name.extend(flag.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }));
+    name
+}
+
+/// Every setting the daemon knows: the static ones, each collector's own, and the schedule
+/// flags generated from the collector registry.
+fn all_settings() -> impl Iterator<Item = &'static Setting> {
+    SETTINGS.iter().chain(collectors::REGISTRY.iter().flat_map(|spec| spec.settings.iter()))
+}
+
+fn command() -> Command {
+    let mut cmd = Command::new("neo4j-migration-exporter")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Prometheus exporter for Neo4j migrations, database activity and graph health")
+        .after_help(format!(
+            "Every flag can also be set with an environment variable named {ENV_PREFIX}<FLAG> \
+             (for example {}), or in the --config.file YAML under its own name. \
+             The password comes only from {PASSWORD_ENV} or --neo4j.password-file.",
+            env_name("web.listen-address")
+        ))
+        .disable_help_subcommand(true)
+        .dont_collapse_args_in_usage(true);
+    for setting in all_settings() {
+        cmd = cmd.arg(value_arg(setting));
+    }
+    for spec in collectors::REGISTRY {
+        let on = format!("collector.{}", spec.name);
+        let off = format!("no-collector.{}", spec.name);
+        let default_word = if spec.enabled_by_default { "enabled" } else { "disabled" };
+        cmd = cmd
+            .arg(
+                Arg::new(on.clone())
+                    .long(on.clone())
+                    .action(ArgAction::SetTrue)
+                    .help(format!("Enable the {} collector ({default_word} by default): {}", spec.name, spec.help))
+                    .overrides_with(off.clone()),
+            )
+            .arg(
+                Arg::new(off.clone())
+                    .long(off.clone())
+                    .action(ArgAction::SetTrue)
+                    .help(format!("Disable the {} collector", spec.name))
+                    .overrides_with(on),
+            );
+        for (suffix, default, what) in [
+            ("interval", spec.interval, "How often to run"),
+            ("timeout", spec.timeout, "Bound on one run"),
+        ] {
+            let flag = format!("collector.{}.{suffix}", spec.name);
+            cmd = cmd.arg(
+                Arg::new(flag.clone())
+                    .long(flag.clone())
+                    .value_name("DURATION")
+                    .help(format!("{what} of the {} collector [default: {}]", spec.name, humantime::format_duration(default)))
+                    .env(env_name(&flag))
+                    .hide_env(true),
+            );
+        }
+    }
+    cmd
+}
+
+fn value_arg(setting: &'static Setting) -> Arg {
+    let mut help = setting.help.to_string();
+    if let Some(default) = setting.default {
+        help.push_str(&format!(" [default: {default}]"));
+    }
+    Arg::new(setting.flag)
+        .long(setting.flag)
+        .value_name(setting.value_name)
+        .help(help)
+        .env(env_name(setting.flag))
+        .hide_env(true)
+}
+
+/// Raw values with their origin: flag or environment, then file, then default.
+pub struct Values {
+    matches: ArgMatches,
+    file: BTreeMap<String, String>,
+    file_path: String,
+}
+
+impl Values {
+    fn new(matches: ArgMatches) -> Result<Self, ConfigError> {
+        let mut values = Values { matches, file: BTreeMap::new(), file_path: String::new() };
+        if let Some((path, _)) = values.explicit("config.file") {
+            values.file = read_settings_file(Path::new(&path))?;
+            values.file_path = path;
+        }
+        Ok(values)
+    }
+
+    /// A value given on the command line or in the environment.
+    fn explicit(&self, flag: &str) -> Option<(String, Origin)> {
+        let value = self.matches.get_one::<String>(flag)?.clone();
+        match self.matches.value_source(flag) {
+            Some(ValueSource::CommandLine) => Some((value, Origin::Flag)),
+            Some(ValueSource::EnvVariable) => Some((value, Origin::Env(env_name(flag)))),
+            _ => None,
+        }
+    }
+
+    /// The value of a setting and where it came from, if it has one.
+    pub fn get(&self, flag: &str) -> Option<(String, Origin)> {
+        self.explicit(flag)
+            .or_else(|| self.file.get(flag).map(|v| (v.clone(), Origin::File(self.file_path.clone()))))
+            .or_else(|| {
+                all_settings()
+                    .find(|s| s.flag == flag)
+                    .and_then(|s| s.default)
+                    .map(|d| (d.to_string(), Origin::Default))
+            })
+    }
+
+    /// Parses a setting that has a default or is optional.
+    pub fn parse<T>(&self, flag: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
+        match self.get(flag) {
+            None => Ok(None),
+            Some((value, origin)) => parse(&value).map(Some).map_err(|reason| ConfigError::Invalid {
+                flag: flag.to_string(),
+                value,
+                origin,
+                reason,
+            }),
+        }
+    }
+
+    /// Parses a setting that always has a default.
+    pub fn required<T>(&self, flag: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, ConfigError> {
+        Ok(self.parse(flag, parse)?.expect("settings parsed with `required` have a default"))
+    }
+
+    fn collector_enabled(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        let on = format!("collector.{name}");
+        let off = format!("no-collector.{name}");
+        let given = |id: &str| {
+            self.matches.get_flag(id) && self.matches.value_source(id) == Some(ValueSource::CommandLine)
+        };
+        // The two flags override each other, so at most one is set.
+        if given(&off) {
+            return Ok(false);
+        }
+        if given(&on) {
+            return Ok(true);
+        }
+        if self.matches.value_source(&on) == Some(ValueSource::EnvVariable) {
+            return Ok(self.matches.get_flag(&on));
+        }
+        match self.file.get(&on) {
+            Some(value) => parse_bool(value).map_err(|reason| ConfigError::Invalid {
+                flag: on,
+                value: value.clone(),
+                origin: Origin::File(self.file_path.clone()),
+                reason,
+            }),
+            None => Ok(default),
+        }
+    }
+
+    fn collector_duration(&self, flag: &str, default: Duration) -> Result<Duration, ConfigError> {
+        Ok(self.parse(flag, parse_duration)?.unwrap_or(default))
+    }
+}
+
+/// Reads the YAML settings file: a mapping from setting names to scalar values.
+fn read_settings_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+        what: "--config.file",
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    let file_error = |reason: String| ConfigError::File { path: shown.clone(), reason };
+    let document: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
+    let mapping = match document {
+        serde_yaml::Value::Mapping(mapping) => mapping,
+        serde_yaml::Value::Null => return Ok(BTreeMap::new()),
+        _ => return Err(file_error("expected a mapping of setting names to values".into())),
+    };
+    let known_flag = |key: &str| {
+        all_settings().any(|s| s.flag == key)
+            || collectors::REGISTRY.iter().any(|spec| {
+                key == format!("collector.{}", spec.name)
+                    || key == format!("collector.{}.interval", spec.name)
+                    || key == format!("collector.{}.timeout", spec.name)
+            })
+    };
+    let mut settings = BTreeMap::new();
+    for (key, value) in mapping {
+        let key = match key {
+            serde_yaml::Value::String(key) => key,
+            other => return Err(file_error(format!("setting names must be strings, found {other:?}"))),
+        };
+        if key == "config.file" {
+            return Err(file_error("config.file cannot be set inside a config file".into()));
+        }
+        if key.starts_with("neo4j.password") && key != "neo4j.password-file" {
+            return Err(file_error(format!(
+                "'{key}' is not allowed: keep the password out of config files and use {PASSWORD_ENV} or neo4j.password-file"
+            )));
+        }
+        if !known_flag(&key) {
+            return Err(file_error(format!("unknown setting '{key}'")));
+        }
+        let value = match value {
+            serde_yaml::Value::String(s) => s,
+            serde_yaml::Value::Bool(b) => b.to_string(),
+            serde_yaml::Value::Number(n) => n.to_string(),
+            _ => return Err(file_error(format!("setting '{key}' must be a single value"))),
+        };
+        settings.insert(key, value);
+    }
+    Ok(settings)
+}
+
+impl Config {
+    fn from_values(values: &Values, env: &impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let check_interval = values.required("neo4j.check-interval", parse_positive_duration)?;
+        let neo4j = Neo4jConfig {
+            uri: values.required("neo4j.uri", parse_uri)?,
+            user: values.required("neo4j.user", parse_non_empty)?,
+            password: read_password(values, env)?,
+            database: values.parse("neo4j.database", parse_non_empty)?,
+            connect_timeout: values.required("neo4j.connect-timeout", parse_positive_duration)?,
+            check_interval,
+            max_backoff: values.required("neo4j.max-backoff", |s| {
+                let backoff = parse_positive_duration(s)?;
+                if backoff < check_interval.min(Duration::from_secs(1)) {
+                    return Err("must be at least 1s".into());
+                }
+                Ok(backoff)
+            })?,
+        };
+        let mut schedules = Vec::new();
+        for spec in collectors::REGISTRY {
+            let interval = values.collector_duration(&format!("collector.{}.interval", spec.name), spec.interval)?;
+            let timeout_flag = format!("collector.{}.timeout", spec.name);
+            let timeout = values.collector_duration(&timeout_flag, spec.timeout)?;
+            if interval.is_zero() || timeout.is_zero() {
+                return Err(ConfigError::Invalid {
+                    flag: format!("collector.{}.{}", spec.name, if interval.is_zero() { "interval" } else { "timeout" }),
+                    value: "0s".into(),
+                    origin: Origin::Flag,
+                    reason: "must be longer than zero".into(),
+                });
+            }
+            schedules.push(CollectorSchedule {
+                name: spec.name,
+                enabled: values.collector_enabled(spec.name, spec.enabled_by_default)?,
+                interval,
+                timeout,
+            });
+        }
+        Ok(Config {
+            web: WebConfig {
+                listen_address: values.required("web.listen-address", parse_listen_address)?,
+                telemetry_path: values.required("web.telemetry-path", parse_telemetry_path)?,
+            },
+            log: LogConfig {
+                level: values.required("log.level", parse_log_level)?,
+                format: values.required("log.format", parse_log_format)?,
+            },
+            neo4j,
+            collectors: schedules,
+            migrations: MigrationsConfig::from_values(values)?,
+        })
+    }
+
+    pub fn schedule(&self, name: &str) -> Option<&CollectorSchedule> {
+        self.collectors.iter().find(|s| s.name == name)
+    }
+}
+
+fn read_password(values: &Values, env: &impl Fn(&str) -> Option<String>) -> Result<Secret, ConfigError> {
+    if let Some((path, _)) = values.get("neo4j.password-file") {
+        let content = std::fs::read_to_string(&path).map_err(|e| ConfigError::Unreadable {
+            what: "--neo4j.password-file",
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        // Files written by editors and `echo` end with a newline that is not part of the password.
+        return Ok(Secret::new(content.trim_end_matches(['\r', '\n'])));
+    }
+    Ok(Secret::new(env(PASSWORD_ENV).unwrap_or_default()))
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|_| "expected a duration such as 500ms, 15s or 2m".to_string())
+}
+
+pub fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err("must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+pub fn parse_non_empty(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(s.to_string())
+}
+
+pub fn parse_positive_integer(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("expected a whole number greater than zero".into()),
+    }
+}
+
+fn parse_listen_address(s: &str) -> Result<SocketAddr, String> {
+    let s = s.trim();
+    let with_host = if s.starts_with(':') { format!("0.0.0.0{s}") } else { s.to_string() };
+    with_host
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| "expected host:port or :port, for example :10687 or 127.0.0.1:10687".to_string())
+}
+
+fn parse_telemetry_path(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if !s.starts_with('/') || s.len() < 2 || s.contains(char::is_whitespace) {
+        return Err("expected a path such as /metrics".into());
+    }
+    if ["/healthz", "/ready"].contains(&s) {
+        return Err(format!("{s} is already served by the exporter"));
+    }
+    Ok(s.to_string())
+}
+
+fn parse_log_level(s: &str) -> Result<tracing::Level, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "debug" => Ok(tracing::Level::DEBUG),
+        "info" => Ok(tracing::Level::INFO),
+        "warn" => Ok(tracing::Level::WARN),
+        "error" => Ok(tracing::Level::ERROR),
+        _ => Err("expected debug, info, warn or error".into()),
+    }
+}
+
+fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s.trim() {
+        "logfmt" => Ok(LogFormat::Logfmt),
+        "json" => Ok(LogFormat::Json),
+        _ => Err("expected logfmt or json".into()),
+    }
+}
+
+/// Hides what stands between `://` and `@`, so an error never repeats a password given in a URI.
+fn redact_credentials(value: &str) -> String {
+    if let Some((scheme, rest)) = value.split_once("://") {
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            return format!("{scheme}://***{}", &rest[at..]);
+        }
+    }
+    value.to_string()
+}
+
+const URI_SCHEMES: &[&str] = &["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
+
+fn parse_uri(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let (scheme, rest) = s.split_once("://").ok_or("expected a URI such as bolt://localhost:7687")?;
+    if !URI_SCHEMES.contains(&scheme) {
+        return Err(format!("unsupported scheme '{scheme}'; use one of {}", URI_SCHEMES.join(", ")));
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.contains('@') {
+        // Never echo the value back: it may carry a password.
+        return Err("credentials in the URI are not allowed; use --neo4j.user and NEO4J_PASSWORD".into());
+    }
+    if authority.is_empty() {
+        return Err("the URI names no host".into());
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Config, ConfigError> {
+        let argv = std::iter::once("neo4j-migration-exporter").chain(args.iter().copied());
+        match parse_with_env(argv, |_| None)? {
+            Invocation::Run(config) => Ok(*config),
+            Invocation::Print(text) => panic!("unexpected help output: {text}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_sensible() {
+        let config = parse_args(&[]).unwrap();
+        assert_eq!(config.web.listen_address.port(), DEFAULT_PORT);
+        assert_eq!(config.web.telemetry_path, "/metrics");
+        assert_eq!(config.neo4j.uri, "bolt://localhost:7687");
+        assert_eq!(config.neo4j.user, "neo4j");
+        assert!(config.neo4j.password.is_empty());
+    }
+
+    #[test]
+    fn bad_duration_names_the_flag_and_value() {
+        let err = parse_args(&["--neo4j.check-interval", "soon"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid value 'soon' for --neo4j.check-interval: expected a duration such as 500ms, 15s or 2m"
+        );
+    }
+
+    #[test]
+    fn unknown_flag_is_one_sentence_naming_it() {
+        let err = parse_args(&["--web.listen-adress", ":1"]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("--web.listen-adress"), "{text}");
+        assert_eq!(text.lines().count(), 1, "{text}");
+    }
+
+    #[test]
+    fn credentials_in_uri_are_refused_without_echoing_them() {
+        let err = parse_args(&["--neo4j.uri", "bolt://neo4j:hunter22@db:7687"]).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            "invalid value 'bolt://***@db:7687' for --neo4j.uri: credentials in the URI are not allowed; \
+             use --neo4j.user and NEO4J_PASSWORD"
+        );
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        assert_eq!(format!("{:?}", Secret::new("hunter22")), "<redacted>");
+    }
+
+    #[test]
+    fn env_names_follow_the_flag() {
+        assert_eq!(env_name("web.listen-address"), "NEO4J_EXPORTER_WEB_LISTEN_ADDRESS");
+        assert_eq!(env_name("collector.migrations.interval"), "NEO4J_EXPORTER_COLLECTOR_MIGRATIONS_INTERVAL");
+    }
+}

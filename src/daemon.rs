@@ -1,0 +1,82 @@
+//! The long-running process: background polling plus the HTTP server, until SIGTERM or SIGINT.
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::neo4j::{Neo4j, QueryError};
+use crate::scheduler::Exporter;
+
+/// How long in-flight scrapes may take to finish once a stop was asked for.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: String, source: std::io::Error },
+    #[error("cannot prepare the Neo4j connection: {0}")]
+    Neo4j(#[from] QueryError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+pub fn run(config: Config) -> Result<(), DaemonError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(DaemonError::Runtime)?;
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> Result<(), DaemonError> {
+    let listener = tokio::net::TcpListener::bind(config.web.listen_address)
+        .await
+        .map_err(|source| DaemonError::Listen { address: config.web.listen_address.to_string(), source })?;
+    if config.neo4j.password.is_empty() {
+        tracing::warn!("no password given: set NEO4J_PASSWORD or --neo4j.password-file unless Neo4j has authentication disabled");
+    }
+    let db = Neo4j::new(&config.neo4j)?;
+    let exporter = Exporter::new(&config);
+    let mut tasks = JoinSet::new();
+    exporter.spawn(&config, db, &mut tasks);
+
+    let enabled: Vec<&str> = config.collectors.iter().filter(|s| s.enabled).map(|s| s.name).collect();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        address = %config.web.listen_address,
+        telemetry_path = %config.web.telemetry_path,
+        collectors = %enabled.join(","),
+        "listening"
+    );
+
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let app = crate::http::router(exporter, &config.web.telemetry_path);
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+
+    let signal = stop_signal().await;
+    tracing::info!(signal, "stopping");
+    tasks.abort_all();
+    let _ = stop_tx.send(());
+    if tokio::time::timeout(SHUTDOWN_GRACE, server).await.is_err() {
+        tracing::info!("connections still open after the grace period; closing them");
+    }
+    Ok(())
+}
+
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    }
+}

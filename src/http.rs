@@ -1,0 +1,55 @@
+//! The HTTP surface: a landing page, the telemetry path, `/healthz` and `/ready`.
+//! Handlers only read what the scheduler has already collected; none of them talks to Neo4j.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::scheduler::Exporter;
+use crate::snapshot::CONTENT_TYPE;
+
+#[derive(Clone)]
+struct AppState {
+    exporter: Arc<Exporter>,
+    telemetry_path: Arc<str>,
+}
+
+pub fn router(exporter: Arc<Exporter>, telemetry_path: &str) -> Router {
+    let state = AppState { exporter, telemetry_path: telemetry_path.into() };
+    Router::new()
+        .route("/", get(landing))
+        .route(telemetry_path, get(metrics))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/ready", get(ready))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], state.exporter.render()).into_response()
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    if state.exporter.is_ready() {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "waiting for the first poll cycle\n").into_response()
+    }
+}
+
+async fn landing(State(state): State<AppState>) -> Html<String> {
+    let path = &state.telemetry_path;
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Neo4j Migration Exporter</title></head>\n<body>\
+         <h1>Neo4j Migration Exporter</h1>\n<p>Version {version}</p>\n<ul>\
+         <li><a href=\"{path}\">Metrics</a></li>\
+         <li><a href=\"/healthz\">Health</a></li>\
+         <li><a href=\"/ready\">Readiness</a></li></ul>\n</body></html>\n",
+        version = env!("CARGO_PKG_VERSION"),
+    ))
+}

@@ -1,0 +1,16 @@
+//! neo4j-migration-exporter: polls Neo4j and serves Prometheus metrics about migrations,
+//! database activity and graph health.
+//!
+//! Neo4j -> collectors -> snapshots -> HTTP: `neo4j` runs read-only statements, each module
+//! in `collectors` turns rows into typed samples, `scheduler` keeps the latest snapshot of
+//! each, `snapshot` renders them, and `http` serves them.
+
+pub mod collectors;
+pub mod config;
+pub mod daemon;
+pub mod http;
+pub mod logging;
+pub mod neo4j;
+pub mod process;
+pub mod scheduler;
+pub mod snapshot;

@@ -1,0 +1,297 @@
+//! Connecting to Neo4j and running read-only statements, each bounded by a timeout.
+//!
+//! Rows are decoded into [`Value`], a small model of what Cypher returns, so collectors parse
+//! plain data and tolerate whatever type a property happens to hold.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use neo4rs::{query, BoltType, ConfigBuilder, Graph, Row};
+
+use crate::config::Neo4jConfig;
+
+/// A value as returned by Cypher, with temporal values already in seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A point in time as seconds since the Unix epoch; local date-times are taken as UTC.
+    Time(f64),
+    /// A calendar date (no time of day).
+    Date(NaiveDate),
+    /// A duration in seconds (months count as 30.44 days).
+    Duration(f64),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// Anything the exporter never reads as data (nodes, points, bytes), by type name.
+    Other(&'static str),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An integer, or a float with no fractional part.
+    pub fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Value::Int(i) => Some(i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) if f.is_finite() => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The Cypher name of the value's type, for messages about unexpected types.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Time(_) => "datetime",
+            Value::Date(_) => "date",
+            Value::Duration(_) => "duration",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Other(name) => name,
+        }
+    }
+}
+
+/// One result row: column name to value.
+pub type Record = BTreeMap<String, Value>;
+
+/// Reads a column, treating a missing column as null.
+pub fn column<'r>(record: &'r Record, name: &str) -> &'r Value {
+    const NULL: &Value = &Value::Null;
+    record.get(name).unwrap_or(NULL)
+}
+
+fn decode(value: BoltType) -> Value {
+    match value {
+        BoltType::Null(_) => Value::Null,
+        BoltType::Boolean(b) => Value::Bool(b.value),
+        BoltType::Integer(i) => Value::Int(i.value),
+        BoltType::Float(f) => Value::Float(f.value),
+        BoltType::String(s) => Value::Str(s.value),
+        BoltType::List(list) => Value::List(list.value.into_iter().map(decode).collect()),
+        BoltType::Map(map) => Value::Map(map.value.into_iter().map(|(k, v)| (k.value, decode(v))).collect()),
+        BoltType::DateTime(dt) => DateTime::<Utc>::try_from(&dt).map_or(Value::Other("datetime"), epoch),
+        BoltType::DateTimeZoneId(dt) => DateTime::<Utc>::try_from(&dt).map_or(Value::Other("datetime"), epoch),
+        BoltType::LocalDateTime(dt) => NaiveDateTime::try_from(&dt).map_or(Value::Other("localdatetime"), |naive| {
+            epoch(naive.and_utc())
+        }),
+        BoltType::Date(date) => NaiveDate::try_from(&date).map_or(Value::Other("date"), Value::Date),
+        BoltType::Duration(d) => Value::Duration(Duration::from(d).as_secs_f64()),
+        BoltType::Time(_) => Value::Other("time"),
+        BoltType::LocalTime(_) => Value::Other("localtime"),
+        BoltType::Node(_) => Value::Other("node"),
+        BoltType::Relation(_) | BoltType::UnboundedRelation(_) => Value::Other("relationship"),
+        BoltType::Path(_) => Value::Other("path"),
+        BoltType::Point2D(_) | BoltType::Point3D(_) => Value::Other("point"),
+        BoltType::Bytes(_) => Value::Other("bytes"),
+    }
+}
+
+fn epoch(time: DateTime<Utc>) -> Value {
+    Value::Time(time.timestamp_micros() as f64 / 1e6)
+}
+
+fn decode_row(row: &Row) -> Record {
+    row.keys()
+        .into_iter()
+        .map(|key| {
+            let value = row.get::<BoltType>(&key.value).map_or(Value::Other("undecodable"), decode);
+            (key.value.clone(), value)
+        })
+        .collect()
+}
+
+/// Why a statement gave no result.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum QueryError {
+    #[error("authentication failed for user '{user}': {reason}")]
+    Authentication { user: String, reason: String },
+    #[error("Neo4j is unreachable: {0}")]
+    Unreachable(String),
+    #[error("no answer from Neo4j within {}", humantime::format_duration(*.0))]
+    Timeout(Duration),
+    #[error("Neo4j refused the statement ({code}): {message}")]
+    Refused { code: String, message: String },
+    #[error("unexpected answer from Neo4j: {0}")]
+    Protocol(String),
+}
+
+impl QueryError {
+    /// True when the fault is with the connection rather than one statement.
+    pub fn is_connection_fault(&self) -> bool {
+        matches!(self, QueryError::Unreachable(_) | QueryError::Timeout(_) | QueryError::Authentication { .. })
+    }
+}
+
+fn classify(error: neo4rs::Error, user: &str) -> QueryError {
+    use neo4rs::Error as E;
+    match error {
+        E::AuthenticationError(reason) => QueryError::Authentication { user: user.to_string(), reason },
+        E::Neo4j(e) if e.code().starts_with("Neo.ClientError.Security.") => QueryError::Authentication {
+            user: user.to_string(),
+            reason: format!("{} ({})", e.message(), e.code()),
+        },
+        E::Neo4j(e) => QueryError::Refused { code: e.code().to_string(), message: e.message().to_string() },
+        E::IOError { detail } => QueryError::Unreachable(detail.to_string()),
+        e @ (E::ConnectionError
+        | E::ConnectionTimedOut
+        | E::ServerUnavailableError(_)
+        | E::UnsupportedScheme(_)
+        | E::InvalidDnsName(_)
+        | E::UrlParseError(_)
+        | E::IncompleteBoltExchange
+        | E::ProtocolMismatch(_)) => QueryError::Unreachable(e.to_string()),
+        other => QueryError::Protocol(other.to_string()),
+    }
+}
+
+/// Server name, version and edition as reported by `dbms.components()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub version: String,
+    pub edition: String,
+}
+
+impl ServerInfo {
+    /// Major and minor version; calendar versions (2025.10) have a major of 2025.
+    pub fn major_minor(&self) -> (u32, u32) {
+        let mut parts = self.version.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    }
+
+    /// Neo4j 4.x still has the `dbms.listQueries()` family and `db.constraints()`.
+    pub fn is_4x(&self) -> bool {
+        self.major_minor().0 == 4
+    }
+}
+
+const SERVER_INFO: &str = "CALL dbms.components() YIELD name, versions, edition \
+                           WHERE name = 'Neo4j Kernel' RETURN versions[0] AS version, edition";
+
+/// A handle on one Neo4j server. Cloning shares the connection pool.
+#[derive(Clone)]
+pub struct Neo4j {
+    graph: Graph,
+    user: String,
+}
+
+impl Neo4j {
+    /// Prepares a connection pool; nothing is contacted until the first statement.
+    pub fn new(config: &Neo4jConfig) -> Result<Self, QueryError> {
+        let mut builder = ConfigBuilder::default()
+            .uri(config.uri.as_str())
+            .user(config.user.as_str())
+            .password(config.password.expose())
+            .max_connections(4)
+            .fetch_size(500)
+            .connection_timeout(config.connect_timeout)
+            .idle_timeout(Some(Duration::from_secs(60)));
+        if let Some(db) = &config.database {
+            builder = builder.db(db.as_str());
+        }
+        let neo4rs_config = builder.build().map_err(|e| classify(e, &config.user))?;
+        let graph = Graph::connect(neo4rs_config).map_err(|e| classify(e, &config.user))?;
+        Ok(Neo4j { graph, user: config.user.clone() })
+    }
+
+    /// Runs one read-only statement and hands each decoded row to `each`, so large results
+    /// are never held whole. The server enforces the timeout as the transaction timeout, and
+    /// the client enforces it again around the whole exchange.
+    pub async fn read_each(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        timeout: Duration,
+        mut each: impl FnMut(Record) + Send,
+    ) -> Result<(), QueryError> {
+        let tx_timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX).max(1);
+        let statement = query(cypher).params(params).extra("tx_timeout", tx_timeout_ms);
+        let exchange = async {
+            let mut rows = self.graph.execute_read(statement).await?;
+            while let Some(row) = rows.next().await? {
+                each(decode_row(&row));
+            }
+            Ok::<(), neo4rs::Error>(())
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result.map_err(|e| classify(e, &self.user)),
+            Err(_) => Err(QueryError::Timeout(timeout)),
+        }
+    }
+
+    /// Runs one read-only statement and returns all rows.
+    pub async fn read(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        timeout: Duration,
+    ) -> Result<Vec<Record>, QueryError> {
+        let mut rows = Vec::new();
+        self.read_each(cypher, params, timeout, |row| rows.push(row)).await?;
+        Ok(rows)
+    }
+
+    /// Asks the server who it is; this doubles as the connectivity check behind `neo4j_up`.
+    pub async fn server_info(&self, timeout: Duration) -> Result<ServerInfo, QueryError> {
+        let rows = self.read(SERVER_INFO, Vec::new(), timeout).await?;
+        let row = rows.first().ok_or_else(|| QueryError::Protocol("dbms.components() returned no kernel row".into()))?;
+        let text = |name: &str| column(row, name).as_str().unwrap_or("unknown").to_string();
+        Ok(ServerInfo { version: text("version"), edition: text("edition") })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_and_semantic_versions_split_into_major_and_minor() {
+        let info = |v: &str| ServerInfo { version: v.into(), edition: "community".into() };
+        assert_eq!(info("4.4.48").major_minor(), (4, 4));
+        assert_eq!(info("5.26.30").major_minor(), (5, 26));
+        assert_eq!(info("2026.08.1").major_minor(), (2026, 8));
+        assert!(info("4.4.48").is_4x());
+        assert!(!info("5.27.0").is_4x());
+    }
+
+    #[test]
+    fn integral_floats_read_as_integers_but_fractions_do_not() {
+        assert_eq!(Value::Float(1500.0).as_i64(), Some(1500));
+        assert_eq!(Value::Float(1500.5).as_i64(), None);
+        assert_eq!(Value::Int(7).as_f64(), Some(7.0));
+        assert_eq!(Value::Float(f64::NAN).as_f64(), None);
+    }
+
+    #[test]
+    fn security_codes_classify_as_authentication_failures() {
+        let e = classify(neo4rs::Error::AuthenticationError("bad credentials".into()), "neo4j");
+        assert_eq!(e.to_string(), "authentication failed for user 'neo4j': bad credentials");
+        assert!(e.is_connection_fault());
+    }
+}

@@ -1,0 +1,279 @@
+//! Runs the connectivity check and each enabled collector on its own interval and timeout,
+//! and keeps the latest complete snapshot of each. A scrape reads those snapshots and never
+//! waits on Neo4j.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::MissedTickBehavior;
+
+use crate::collectors::{self, Collection, Collector, Context};
+use crate::config::{CollectorSchedule, Config};
+use crate::neo4j::{Neo4j, ServerInfo};
+use crate::snapshot::{self, Family, Snapshot};
+
+/// What the last connectivity check found.
+#[derive(Clone, Debug, Default)]
+pub struct Health {
+    /// False until the first check has finished.
+    pub checked: bool,
+    pub up: bool,
+    /// The server as last seen; kept while it is unreachable.
+    pub server: Option<ServerInfo>,
+}
+
+/// The last run of one collector.
+#[derive(Debug, Default)]
+struct Outcome {
+    success: bool,
+    duration_seconds: f64,
+    last_success: Option<f64>,
+    snapshot: Snapshot,
+    truncated: u64,
+    invalid_records: BTreeMap<&'static str, u64>,
+}
+
+struct Slot {
+    name: &'static str,
+    outcome: Mutex<Arc<Outcome>>,
+}
+
+/// State shared between the background tasks and the HTTP handlers.
+pub struct Exporter {
+    health: watch::Receiver<Health>,
+    health_tx: watch::Sender<Health>,
+    slots: Vec<Slot>,
+    first_runs_left: AtomicUsize,
+    ready: AtomicBool,
+}
+
+impl Exporter {
+    pub fn new(config: &Config) -> Arc<Self> {
+        let (health_tx, health) = watch::channel(Health::default());
+        let slots: Vec<Slot> = config
+            .collectors
+            .iter()
+            .filter(|s| s.enabled)
+            .map(|s| Slot { name: s.name, outcome: Mutex::new(Arc::default()) })
+            .collect();
+        Arc::new(Exporter {
+            health,
+            health_tx,
+            // The connectivity check counts as one of the first runs.
+            first_runs_left: AtomicUsize::new(slots.len() + 1),
+            slots,
+            ready: AtomicBool::new(false),
+        })
+    }
+
+    /// True once the connectivity check and every enabled collector have run once.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    pub fn health(&self) -> Health {
+        self.health.borrow().clone()
+    }
+
+    fn first_run_done(&self) {
+        if self.first_runs_left.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.ready.store(true, Ordering::Release);
+            tracing::info!("first poll cycle finished; ready");
+        }
+    }
+
+    /// Starts the background tasks on the current runtime.
+    pub fn spawn(self: &Arc<Self>, config: &Config, db: Neo4j, tasks: &mut JoinSet<()>) {
+        tasks.spawn(check_connectivity(self.clone(), db.clone(), config.neo4j.clone()));
+        for schedule in config.collectors.iter().filter(|s| s.enabled) {
+            let spec = collectors::spec(schedule.name).expect("schedules come from the registry");
+            let collector = (spec.build)(config);
+            tasks.spawn(run_collector(self.clone(), db.clone(), schedule.clone(), collector));
+        }
+    }
+
+    /// The full exposition: the exporter's own metrics, then each collector's last snapshot.
+    pub fn render(&self) -> Vec<u8> {
+        let outcomes: Vec<(&'static str, Arc<Outcome>)> = self
+            .slots
+            .iter()
+            .map(|slot| (slot.name, slot.outcome.lock().expect("outcome lock").clone()))
+            .collect();
+        let mut out = Vec::with_capacity(outcomes.iter().map(|(_, o)| o.snapshot.text.len()).sum::<usize>() + 4096);
+        snapshot::render(&self.own_families(&outcomes), &mut out);
+        for (_, outcome) in &outcomes {
+            out.extend_from_slice(&outcome.snapshot.text);
+        }
+        out
+    }
+
+    fn own_families(&self, outcomes: &[(&'static str, Arc<Outcome>)]) -> Vec<Family> {
+        let health = self.health();
+        let mut up = Family::gauge("neo4j_up", "1 when the last connectivity check of Neo4j succeeded, else 0.", &[]);
+        up.set(if health.up { 1.0 } else { 0.0 });
+        let mut server = Family::gauge(
+            "neo4j_server_info",
+            "Version and edition of the Neo4j server, from dbms.components(); always 1.",
+            &["version", "edition"],
+        );
+        if let Some(info) = &health.server {
+            server.add([info.version.as_str(), info.edition.as_str()], 1.0);
+        }
+        let mut build = Family::gauge(
+            "neo4j_exporter_build_info",
+            "Version, revision and Rust version the exporter was built from; always 1.",
+            &["version", "revision", "rustversion"],
+        );
+        build.add([env!("CARGO_PKG_VERSION"), env!("EXPORTER_REVISION"), env!("EXPORTER_RUSTC_VERSION")], 1.0);
+
+        let mut success = Family::gauge(
+            "neo4j_exporter_collector_success",
+            "1 when the collector's last run succeeded, else 0.",
+            &["collector"],
+        );
+        let mut duration = Family::gauge(
+            "neo4j_exporter_collector_duration_seconds",
+            "How long the collector's last run took.",
+            &["collector"],
+        );
+        let mut last_success = Family::gauge(
+            "neo4j_exporter_collector_last_success_timestamp_seconds",
+            "When the collector last ran successfully.",
+            &["collector"],
+        );
+        let mut truncated = Family::gauge(
+            "neo4j_exporter_series_truncated",
+            "Series the collector left out on its last run because a cap was reached.",
+            &["collector"],
+        );
+        let mut invalid = Family::gauge(
+            "neo4j_exporter_invalid_records",
+            "Records skipped or read only in part on the collector's last run, by reason.",
+            &["collector", "reason"],
+        );
+        for (name, outcome) in outcomes {
+            success.add([*name], if outcome.success { 1.0 } else { 0.0 });
+            duration.add([*name], outcome.duration_seconds);
+            if let Some(t) = outcome.last_success {
+                last_success.add([*name], t);
+            }
+            truncated.add([*name], outcome.truncated as f64);
+            for (reason, count) in &outcome.invalid_records {
+                invalid.add([*name, *reason], *count as f64);
+            }
+        }
+        let mut families = vec![up, server, build, success, duration, last_success, truncated, invalid];
+        families.extend(crate::process::families());
+        families
+    }
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Checks that Neo4j answers, on `--neo4j.check-interval` while it does and with capped
+/// exponential backoff while it does not, logging one line per failed attempt.
+async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::config::Neo4jConfig) {
+    let first_backoff = Duration::from_secs(1).min(config.max_backoff);
+    let mut backoff = first_backoff;
+    let mut first = true;
+    loop {
+        let result = db.server_info(config.connect_timeout).await;
+        let was_up = exporter.health.borrow().up;
+        let pause = match result {
+            Ok(info) => {
+                if !was_up {
+                    tracing::info!(version = %info.version, edition = %info.edition, uri = %config.uri, "connected to Neo4j");
+                }
+                exporter.health_tx.send_modify(|h| {
+                    h.checked = true;
+                    h.up = true;
+                    h.server = Some(info);
+                });
+                backoff = first_backoff;
+                config.check_interval
+            }
+            Err(error) => {
+                tracing::warn!(
+                    uri = %config.uri,
+                    error = %error,
+                    retry_in = %humantime::format_duration(backoff),
+                    "Neo4j check failed"
+                );
+                exporter.health_tx.send_modify(|h| {
+                    h.checked = true;
+                    h.up = false;
+                });
+                let pause = backoff;
+                backoff = (backoff * 2).min(config.max_backoff);
+                pause
+            }
+        };
+        if first {
+            first = false;
+            exporter.first_run_done();
+        }
+        tokio::time::sleep(pause).await;
+    }
+}
+
+async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSchedule, collector: Box<dyn Collector>) {
+    let slot = exporter.slots.iter().find(|s| s.name == schedule.name).expect("a slot per enabled collector");
+    let mut health = exporter.health.clone();
+    if health.wait_for(|h| h.checked).await.is_err() {
+        return;
+    }
+    let mut ticker = tokio::time::interval(schedule.interval);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut first = true;
+    let mut failing = false;
+    loop {
+        ticker.tick().await;
+        let state = exporter.health();
+        let started = Instant::now();
+        let result = match (&state.server, state.up) {
+            (Some(server), true) => {
+                let cx = Context { db: &db, server, timeout: schedule.timeout };
+                match tokio::time::timeout(schedule.timeout, collector.collect(&cx)).await {
+                    Ok(Ok(collection)) => Ok(collection),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err(format!("run exceeded its timeout of {}", humantime::format_duration(schedule.timeout))),
+                }
+            }
+            // The connectivity check already logs why; a run now would only fail the same way.
+            _ => Err(String::new()),
+        };
+        let elapsed = started.elapsed().as_secs_f64();
+        match &result {
+            Err(reason) if !reason.is_empty() && !failing => {
+                tracing::warn!(collector = schedule.name, error = %reason, "collector run failed");
+            }
+            Ok(_) if failing => tracing::info!(collector = schedule.name, "collector recovered"),
+            _ => {}
+        }
+        failing = result.is_err();
+        let previous_success = slot.outcome.lock().expect("outcome lock").last_success;
+        let outcome = match result {
+            Ok(Collection { families, truncated, invalid_records }) => Outcome {
+                success: true,
+                duration_seconds: elapsed,
+                last_success: Some(unix_now()),
+                snapshot: Snapshot::of(&families),
+                truncated,
+                invalid_records,
+            },
+            // A failed run exports none of the collector's samples rather than stale ones.
+            Err(_) => Outcome { success: false, duration_seconds: elapsed, last_success: previous_success, ..Outcome::default() },
+        };
+        *slot.outcome.lock().expect("outcome lock") = Arc::new(outcome);
+        if first {
+            first = false;
+            exporter.first_run_done();
+        }
+    }
+}
