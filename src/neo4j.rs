@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use neo4rs::{query, BoltType, ConfigBuilder, Graph, Row};
 
 use crate::config::Neo4jConfig;
@@ -97,7 +97,10 @@ fn decode(value: BoltType) -> Value {
         BoltType::List(list) => Value::List(list.value.into_iter().map(decode).collect()),
         BoltType::Map(map) => Value::Map(map.value.into_iter().map(|(k, v)| (k.value, decode(v))).collect()),
         BoltType::DateTime(dt) => DateTime::<Utc>::try_from(&dt).map_or(Value::Other("datetime"), epoch),
-        BoltType::DateTimeZoneId(dt) => DateTime::<Utc>::try_from(&dt).map_or(Value::Other("datetime"), epoch),
+        // Zone-id values arrive as local wall-clock seconds; the offset conversion applies the zone.
+        BoltType::DateTimeZoneId(dt) => {
+            DateTime::<FixedOffset>::try_from(&dt).map_or(Value::Other("datetime"), |t| epoch(t.to_utc()))
+        }
         BoltType::LocalDateTime(dt) => NaiveDateTime::try_from(&dt).map_or(Value::Other("localdatetime"), |naive| {
             epoch(naive.and_utc())
         }),

@@ -81,11 +81,37 @@ public final class LocalNeo4j {
             stopped.countDown();
         }, "neo4j-local-shutdown"));
 
+        exitWhenWatchedProcessEnds(System.getenv("NEO4J_LOCAL_WATCH_PID"));
         setInitialPassword(dbms, password);
         String identity = loginOverBolt(port, password);
         writeAtomically(ready, identity);
         System.out.println("neo4j-local: ready on bolt://127.0.0.1:" + port + " (" + identity.trim() + ")");
         stopped.await();
+    }
+
+    /**
+     * A test run that dies without stopping its servers must not leave them behind: with a
+     * watched process id, the server shuts itself down (through the shutdown hook) once that
+     * process has gone.
+     */
+    private static void exitWhenWatchedProcessEnds(String pid) {
+        if (pid == null || pid.isBlank()) {
+            return;
+        }
+        long watched = Long.parseLong(pid.trim());
+        Thread watcher = new Thread(() -> {
+            while (ProcessHandle.of(watched).map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.out.println("neo4j-local: process " + watched + " has ended; shutting down");
+            System.exit(0);
+        }, "neo4j-local-watch");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     private static Map<String, String> legacySettings(int port) {

@@ -1,0 +1,1 @@
+DROP CONSTRAINT user_id IF EXISTS;

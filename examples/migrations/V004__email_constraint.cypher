@@ -1,0 +1,1 @@
+CREATE CONSTRAINT user_email FOR (u:User) REQUIRE u.email IS UNIQUE;

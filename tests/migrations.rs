@@ -1,0 +1,281 @@
+//! The migrations collector against a real Neo4j, with records shaped as real runners write them.
+//! Each test uses its own node label, so tests share one server without seeing each other.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::{unique, Exporter, Neo4jServer, Scrape};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Starts an exporter reading records labelled `label`, and returns its first successful scrape.
+fn exporter_for(server: &Neo4jServer, label: &str, extra: &[&str]) -> (Exporter, Scrape) {
+    let mut args = vec![format!("--migrations.label={label}"), "--collector.migrations.interval=1s".to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let exporter = Exporter::start(&server.uri(), &args);
+    let scrape = exporter.scrape_until(WAIT, "a successful migrations run", |s| {
+        s.value("neo4j_exporter_collector_success", &[("collector", "migrations")]) == Some(1.0)
+    });
+    (exporter, scrape)
+}
+
+fn status_count(scrape: &Scrape, status: &str) -> f64 {
+    scrape.value("neo4j_migrations", &[("status", status)]).unwrap()
+}
+
+fn invalid(scrape: &Scrape, reason: &str) -> f64 {
+    scrape.value("neo4j_exporter_invalid_records", &[("collector", "migrations"), ("reason", reason)]).unwrap()
+}
+
+#[test]
+fn every_status_error_class_and_timestamp_form_is_read() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    server.write(&[&format!(
+        "UNWIND [
+           {{f: 'V01__a.cypher', s: 'SUCCESS', t: 120}},
+           {{f: 'V02__b.cypher', s: 'success', t: 80.5}},
+           {{f: 'V03__c.cypher', s: 'PENDING'}},
+           {{f: 'V04__d.cypher', s: 'RUNNING'}},
+           {{f: 'V05__e.cypher', s: 'ROLLED_BACK', t: 10}},
+           {{f: 'V06__f.cypher', s: 'DONE', t: 10}},
+           {{f: 'V10__lock.cypher', s: 'FAILED', d: 'FAILED: Neo.TransientError.Transaction.LockClientStopped: LockClient[12] is stopped'}},
+           {{f: 'V11__lock2.cypher', s: 'FAILED', d: 'FAILED: Neo.TransientError.Transaction.LockAcquisitionTimeout: timed out'}},
+           {{f: 'V12__dead.cypher', s: 'FAILED', d: 'FAILED: Neo.TransientError.Transaction.DeadlockDetected: cycle'}},
+           {{f: 'V13__exists.cypher', s: 'FAILED', d: 'FAILED: Neo.ClientError.Schema.ConstraintAlreadyExists: Constraint already exists'}},
+           {{f: 'V14__oom.cypher', s: 'FAILED', d: 'FAILED: java.lang.OutOfMemoryError: Java heap space'}},
+           {{f: 'V15__tx.cypher', s: 'FAILED', d: 'FAILED: Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration: timed out'}},
+           {{f: 'V16__syntax.cypher', s: 'FAILED', d: 'FAILED: Neo.ClientError.Statement.SyntaxError: Invalid input'}},
+           {{f: 'V17__sum.cypher', s: 'FAILED', d: 'Migration V17__sum.cypher has been modified after application!'}},
+           {{f: 'V18__other.cypher', s: 'FAILED', d: 'FAILED: disk on fire'}}
+         ] AS r
+         CREATE (m:`{label}`) SET m.filename = r.f, m.status = r.s, m.executionTime = r.t, m.description = r.d,
+                              m.appliedAt = datetime() - duration('PT5M')"
+    )]);
+    let (_exporter, scrape) = exporter_for(server, &label, &[]);
+    for (status, count) in [("success", 2.0), ("failed", 9.0), ("pending", 1.0), ("running", 1.0), ("rolled_back", 1.0), ("unknown", 1.0)] {
+        assert_eq!(status_count(&scrape, status), count, "{status}\n{}", scrape.0);
+    }
+    for (file, class) in [
+        ("V10__lock.cypher", "lock_timeout"),
+        ("V11__lock2.cypher", "lock_timeout"),
+        ("V12__dead.cypher", "deadlock"),
+        ("V13__exists.cypher", "schema_conflict"),
+        ("V14__oom.cypher", "out_of_memory"),
+        ("V15__tx.cypher", "timeout"),
+        ("V16__syntax.cypher", "syntax"),
+        ("V17__sum.cypher", "checksum"),
+        ("V18__other.cypher", "other"),
+    ] {
+        assert_eq!(scrape.value("neo4j_migration_failed", &[("filename", file), ("error_class", class)]), Some(1.0), "{file}");
+    }
+    assert_eq!(scrape.value("neo4j_migration_failures", &[("error_class", "lock_timeout")]), Some(2.0));
+    assert_eq!(scrape.value("neo4j_migration_failures", &[("error_class", "schema_conflict")]), Some(1.0));
+    assert_eq!(
+        scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "V02__b.cypher"), ("status", "success")]),
+        Some(0.0805)
+    );
+    // The oldest PENDING/RUNNING record was applied five minutes ago.
+    let running = scrape.value("neo4j_migration_running_seconds", &[]).unwrap();
+    assert!((290.0..400.0).contains(&running), "running for {running}s");
+}
+
+#[test]
+fn applied_at_in_every_form_gives_the_same_time() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    // 2025-10-15T10:00:00Z in each form a runner may store.
+    server.write(&[&format!(
+        "CREATE (:`{label}` {{filename: 'zoned', status: 'SUCCESS', executionTime: 1, appliedAt: datetime('2025-10-15T12:00:00+02:00')}}),
+                (:`{label}` {{filename: 'named-zone', status: 'SUCCESS', executionTime: 1, appliedAt: datetime('2025-10-15T12:00:00[Europe/Berlin]')}}),
+                (:`{label}` {{filename: 'local', status: 'SUCCESS', executionTime: 1, appliedAt: localdatetime('2025-10-15T10:00:00')}}),
+                (:`{label}` {{filename: 'iso', status: 'SUCCESS', executionTime: 1, appliedAt: '2025-10-15T10:00:00Z'}}),
+                (:`{label}` {{filename: 'millis', status: 'SUCCESS', executionTime: 1, appliedAt: 1760522400000}}),
+                (:`{label}` {{filename: 'date', status: 'FAILED', executionTime: 1, appliedAt: date('2025-10-16')}})"
+    )]);
+    let (_exporter, scrape) = exporter_for(server, &label, &[]);
+    assert_eq!(scrape.value("neo4j_migration_last_success_timestamp_seconds", &[]), Some(1_760_522_400.0));
+    assert_eq!(scrape.value("neo4j_migration_last_failure_timestamp_seconds", &[]), Some(1_760_572_800.0));
+    assert_eq!(invalid(&scrape, "invalid_applied_at"), 0.0);
+    assert_eq!(invalid(&scrape, "missing_applied_at"), 0.0);
+    assert_eq!(scrape.samples("neo4j_migration_recent_execution_seconds").len(), 6);
+}
+
+#[test]
+fn the_runbook_queries_agree_with_the_metrics() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    // A history: 30 records over two days, some slow, some failed, a burst in the last hour.
+    server.write(&[&format!(
+        "UNWIND range(1, 30) AS i
+         CREATE (:`{label}` {{
+           filename: 'V' + toString(100 + i) + '__step.cypher',
+           status: CASE WHEN i % 7 = 0 THEN 'FAILED' WHEN i = 29 THEN 'RUNNING' ELSE 'SUCCESS' END,
+           description: CASE WHEN i % 7 = 0 THEN 'FAILED: Neo.TransientError.Transaction.LockClientStopped' ELSE 'step ' + toString(i) END,
+           executionTime: CASE WHEN i % 5 = 0 THEN 12000 + i WHEN i % 3 = 0 THEN 7000 ELSE 300 + i END,
+           appliedAt: datetime() - duration({{minutes: CASE WHEN i > 25 THEN (30 - i) * 10 ELSE (31 - i) * 90 END}})
+         }})"
+    )]);
+    let (_exporter, scrape) = exporter_for(server, &label, &["--migrations.recent=10"]);
+
+    let count = |cypher: &str| server.read_ints(&format!("{cypher} RETURN count(*) AS n"), "n")[0] as f64;
+    let failed = count(&format!("MATCH (m:`{label}`) WHERE m.status = 'FAILED'"));
+    let over_10s = count(&format!("MATCH (m:`{label}`) WHERE m.executionTime > 10000"));
+    let over_5s = count(&format!("MATCH (m:`{label}`) WHERE m.executionTime > 5000"));
+    let last_hour = count(&format!("MATCH (m:`{label}`) WHERE m.appliedAt > datetime() - duration('PT1H')"));
+    let succeeded = count(&format!("MATCH (m:`{label}`) WHERE m.status = 'SUCCESS'"));
+    assert!(failed > 0.0 && over_10s > 0.0 && over_5s > over_10s && last_hour > 0.0);
+
+    assert_eq!(status_count(&scrape, "failed"), failed);
+    assert_eq!(status_count(&scrape, "success"), succeeded);
+    assert_eq!(scrape.samples("neo4j_migration_failed").len() as f64, failed);
+
+    let histogram_count = scrape.value("neo4j_migration_execution_seconds_count", &[]).unwrap();
+    let bucket = |le: &str| scrape.value("neo4j_migration_execution_seconds_bucket", &[("le", le)]).unwrap();
+    assert_eq!(histogram_count - bucket("10"), over_10s);
+    assert_eq!(histogram_count - bucket("5"), over_5s);
+
+    let in_window: f64 = scrape.samples("neo4j_migrations_in_window").iter().map(|(_, v)| v).sum();
+    assert_eq!(in_window, last_hour);
+
+    // The runbook's "Recent migrations" query, LIMIT 10, names the same files.
+    let graph_rows = server.read_ints(
+        &format!(
+            "MATCH (m:`{label}`) WITH m ORDER BY m.appliedAt DESC LIMIT 10
+             RETURN toInteger(substring(m.filename, 1, 3)) AS n"
+        ),
+        "n",
+    );
+    let from_runbook: BTreeSet<String> = graph_rows.iter().map(|n| format!("V{n}__step.cypher")).collect();
+    let from_metrics: BTreeSet<String> =
+        scrape.samples("neo4j_migration_recent_execution_seconds").into_iter().map(|(l, _)| l["filename"].clone()).collect();
+    assert_eq!(from_metrics, from_runbook);
+}
+
+#[test]
+fn bad_records_are_counted_and_never_spoil_the_snapshot() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    let huge = "x".repeat(1 << 20);
+    server.write_with(
+        &format!(
+            "CREATE (:`{label}` {{filename: 'good.cypher', status: 'SUCCESS', appliedAt: datetime(), executionTime: 1500, checksum: 'abc'}}),
+                    (:`{label}` {{status: 'SUCCESS', appliedAt: datetime(), executionTime: 10}}),
+                    (:`{label}` {{filename: null, status: null}}),
+                    (:`{label}` {{filename: ['a', 'b'], status: 42, appliedAt: 'last tuesday', executionTime: 'slow', checksum: [1]}}),
+                    (:`{label}` {{filename: 'strings.cypher', status: 'SUCCESS', appliedAt: '1760522400000', executionTime: '2500'}}),
+                    (:`{label}` {{filename: 'weird.cypher', status: 'HALF-DONE', appliedAt: datetime(), executionTime: -4}}),
+                    (:`{label}` {{filename: 'huge.cypher', status: 'FAILED', appliedAt: datetime(), description: $huge}}),
+                    (:`{label}` {{filename: 'dup.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT2M'), executionTime: 1}}),
+                    (:`{label}` {{filename: 'dup.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT1M'), executionTime: 2}}),
+                    (:`{label}`:Archived {{filename: 'two-labels.cypher', status: 'SUCCESS', appliedAt: datetime(), executionTime: 3}})"
+        ),
+        vec![("huge", huge.into())],
+    );
+    let (_exporter, scrape) = exporter_for(server, &label, &[]);
+    assert_eq!(status_count(&scrape, "success"), 6.0);
+    assert_eq!(status_count(&scrape, "failed"), 1.0);
+    assert_eq!(status_count(&scrape, "unknown"), 3.0);
+    assert_eq!(invalid(&scrape, "missing_filename"), 2.0);
+    assert_eq!(invalid(&scrape, "invalid_filename"), 1.0);
+    assert_eq!(invalid(&scrape, "missing_status"), 1.0);
+    assert_eq!(invalid(&scrape, "invalid_status"), 1.0);
+    assert_eq!(invalid(&scrape, "invalid_applied_at"), 1.0);
+    assert_eq!(invalid(&scrape, "invalid_execution_time"), 2.0);
+    assert_eq!(invalid(&scrape, "invalid_checksum"), 1.0);
+    // Numbers stored as strings are read as numbers.
+    assert_eq!(
+        scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "strings.cypher"), ("status", "success")]),
+        Some(2.5)
+    );
+    assert_eq!(scrape.value("neo4j_migration_failed", &[("filename", "huge.cypher"), ("error_class", "other")]), Some(1.0));
+    // The newer of two records for one file speaks for it.
+    assert_eq!(
+        scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "dup.cypher"), ("status", "success")]),
+        Some(0.002)
+    );
+    assert!(scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "two-labels.cypher")]).is_some());
+    assert!(!scrape.0.contains(&"x".repeat(100)), "error text must never become a label");
+}
+
+#[test]
+fn a_failed_migration_retried_in_place_clears_its_failure() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    let merge = |status: &str, description: &str| {
+        format!(
+            "MERGE (m:`{label}` {{filename: 'V7__retry.cypher'}})
+             SET m.status = '{status}', m.description = '{description}', m.appliedAt = datetime(), m.executionTime = 40"
+        )
+    };
+    server.write(&[&merge("FAILED", "FAILED: Neo.TransientError.Transaction.DeadlockDetected")]);
+    let (exporter, scrape) = exporter_for(server, &label, &[]);
+    assert_eq!(scrape.value("neo4j_migration_failed", &[("filename", "V7__retry.cypher"), ("error_class", "deadlock")]), Some(1.0));
+    server.write(&[&merge("SUCCESS", "retried")]);
+    let scrape = exporter.scrape_until(WAIT, "the failure to clear", |s| s.samples("neo4j_migration_failed").is_empty());
+    assert_eq!(status_count(&scrape, "success"), 1.0);
+    assert_eq!(status_count(&scrape, "failed"), 0.0);
+}
+
+#[test]
+fn the_series_cap_keeps_failures_and_reports_what_it_cut() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    server.write(&[&format!(
+        "UNWIND range(1, 150) AS i
+         CREATE (:`{label}` {{filename: 'V' + toString(i) + '.cypher',
+                 status: CASE WHEN i <= 5 THEN 'FAILED' ELSE 'SUCCESS' END,
+                 appliedAt: datetime() - duration({{seconds: i}}), executionTime: i}})"
+    )]);
+    let (_exporter, scrape) =
+        exporter_for(server, &label, &["--migrations.max-series=10", "--migrations.recent=200"]);
+    assert_eq!(scrape.samples("neo4j_migration_failed").len(), 5);
+    assert_eq!(scrape.samples("neo4j_migration_recent_execution_seconds").len(), 5);
+    assert_eq!(scrape.value("neo4j_exporter_series_truncated", &[("collector", "migrations")]), Some(145.0));
+    assert_eq!(status_count(&scrape, "success"), 145.0, "counts are never capped");
+}
+
+fn sha256_of(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+}
+
+#[test]
+fn checksum_drift_and_pending_files_from_a_real_directory() {
+    let server = Neo4jServer::shared();
+    let label = unique("Migration");
+    let dir = std::env::temp_dir().join(unique("migrations-dir"));
+    std::fs::create_dir_all(dir.join("2025")).unwrap();
+    let write = |name: &str, body: &str| std::fs::write(dir.join(name), body).unwrap();
+    write("V001__users.up.cypher", "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE;\n");
+    write("V001__users.down.cypher", "DROP CONSTRAINT user_id IF EXISTS;\n");
+    write("2025/V002__orders.cypher", "CREATE INDEX order_date IF NOT EXISTS FOR (o:Order) ON (o.date);\n");
+    write("V003__backfill.cypher", "MATCH (u:User) SET u.segment = 'default';\n");
+    write("V004__new.cypher", "RETURN 1;\n");
+    write("README.md", "not a migration\n");
+    let v001 = sha256_of(&dir.join("V001__users.up.cypher"));
+    let v002 = sha256_of(&dir.join("2025/V002__orders.cypher"));
+    let v003 = sha256_of(&dir.join("V003__backfill.cypher"));
+    let absolute = dir.join("V001__users.up.cypher").to_string_lossy().to_string();
+    server.write(&[&format!(
+        "CREATE (:`{label}` {{filename: '{absolute}', status: 'SUCCESS', appliedAt: datetime(), executionTime: 5, checksum: '{v001}'}}),
+                (:`{label}` {{filename: 'migrations/2025/V002__orders.cypher', status: 'SUCCESS', appliedAt: datetime(), executionTime: 5, checksum: '{v002}'}}),
+                (:`{label}` {{filename: 'V003__backfill.cypher', status: 'SUCCESS', appliedAt: datetime(), executionTime: 5, checksum: '{v003}'}}),
+                (:`{label}` {{filename: 'V000__removed.cypher', status: 'SUCCESS', appliedAt: datetime(), executionTime: 5}})"
+    )]);
+    let dir_flag = format!("--migrations.dir={}", dir.display());
+    let (exporter, scrape) = exporter_for(server, &label, &[&dir_flag]);
+    assert_eq!(scrape.value("neo4j_migration_files", &[]), Some(4.0));
+    assert_eq!(scrape.value("neo4j_migration_files_pending", &[]), Some(1.0));
+    assert_eq!(scrape.value("neo4j_migration_checksum_mismatches", &[]), Some(0.0));
+    assert_eq!(scrape.value("neo4j_migration_records_without_file", &[]), Some(1.0));
+
+    // Someone edits an applied migration.
+    write("V003__backfill.cypher", "MATCH (u:User) SET u.segment = 'premium';\n");
+    let scrape = exporter.scrape_until(WAIT, "the drift to show", |s| s.value("neo4j_migration_checksum_mismatches", &[]) == Some(1.0));
+    assert_eq!(scrape.value("neo4j_migration_checksum_mismatch", &[("filename", "V003__backfill.cypher")]), Some(1.0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
