@@ -13,6 +13,9 @@ pub enum ChecksumAlgorithm {
     Sha256,
     /// CRC-32 (IEEE) of the file's bytes; records may hold it in decimal or hex.
     Crc32,
+    /// What Neo4j-Migrations records: CRC-32 over the file's statements, each trimmed and
+    /// without its closing semicolon, joined with nothing between them.
+    Neo4jMigrations,
 }
 
 impl ChecksumAlgorithm {
@@ -20,7 +23,8 @@ impl ChecksumAlgorithm {
         match text.trim().to_ascii_lowercase().as_str() {
             "sha256" | "sha-256" => Ok(ChecksumAlgorithm::Sha256),
             "crc32" | "crc-32" => Ok(ChecksumAlgorithm::Crc32),
-            _ => Err("expected sha256 or crc32".into()),
+            "neo4j-migrations" => Ok(ChecksumAlgorithm::Neo4jMigrations),
+            _ => Err("expected sha256, crc32 or neo4j-migrations".into()),
         }
     }
 
@@ -28,6 +32,7 @@ impl ChecksumAlgorithm {
         match self {
             ChecksumAlgorithm::Sha256 => Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
             ChecksumAlgorithm::Crc32 => crc32(bytes).to_string(),
+            ChecksumAlgorithm::Neo4jMigrations => crc32(&statements_joined(bytes)).to_string(),
         }
     }
 
@@ -38,7 +43,7 @@ impl ChecksumAlgorithm {
         let recorded = recorded.rsplit(':').next().unwrap_or_default();
         match self {
             ChecksumAlgorithm::Sha256 => recorded == computed,
-            ChecksumAlgorithm::Crc32 => {
+            ChecksumAlgorithm::Crc32 | ChecksumAlgorithm::Neo4jMigrations => {
                 let Ok(value) = computed.parse::<u32>() else { return false };
                 recorded == computed
                     || recorded.parse::<i64>().is_ok_and(|n| n == value as i32 as i64)
@@ -46,6 +51,17 @@ impl ChecksumAlgorithm {
             }
         }
     }
+}
+
+/// A Cypher script's statements end with a semicolon at the end of a line.
+fn statements_joined(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+    text.split(";\n")
+        .map(|statement| statement.trim())
+        .map(|statement| statement.strip_suffix(';').unwrap_or(statement).trim_end())
+        .filter(|statement| !statement.is_empty())
+        .flat_map(|statement| statement.bytes())
+        .collect()
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -165,6 +181,15 @@ mod tests {
         assert_eq!(digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert!(ChecksumAlgorithm::Sha256.same(&format!("SHA256:{}", digest.to_uppercase()), &digest));
         assert!(!ChecksumAlgorithm::Sha256.same("deadbeef", &digest));
+    }
+
+    #[test]
+    fn neo4j_migrations_checksums_cover_statements_not_layout() {
+        let algorithm = ChecksumAlgorithm::Neo4jMigrations;
+        let spaced = algorithm.digest(b"CREATE (a);\n\n  CREATE (b);\n");
+        assert_eq!(spaced, algorithm.digest(b"CREATE (a);\r\nCREATE (b)"));
+        assert_eq!(spaced, ChecksumAlgorithm::Crc32.digest(b"CREATE (a)CREATE (b)"));
+        assert_ne!(spaced, algorithm.digest(b"CREATE (a);\nCREATE (c);\n"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ const SETTINGS: &[Setting] = &[
     Setting { flag: "migrations.window", value_name: "DURATION", default: Some("1h"), help: "Window for neo4j_migrations_in_window (a partly applied run shows there)" },
     Setting { flag: "migrations.max-series", value_name: "N", default: Some("100"), help: "Most per-file series in all; failed ones are kept first, then the most recent" },
     Setting { flag: "migrations.dir", value_name: "PATH", default: None, help: "Directory of the migration files the runner applies, for pending files and checksum drift" },
-    Setting { flag: "migrations.checksum-algorithm", value_name: "ALGORITHM", default: Some("sha256"), help: "How recorded checksums were computed from file bytes: sha256 or crc32" },
+    Setting { flag: "migrations.checksum-algorithm", value_name: "ALGORITHM", default: Some("sha256"), help: "How recorded checksums were computed from the files: sha256, crc32 or neo4j-migrations" },
 ];
 
 /// Buckets for migration durations: sub-second schema changes up to hour-long data moves.
