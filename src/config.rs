@@ -15,7 +15,12 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::collectors::{self, migrations::MigrationsConfig};
+use crate::collectors::counts::CountsConfig;
+use crate::collectors::migrations::MigrationsConfig;
+use crate::collectors::orphans::OrphansConfig;
+use crate::collectors::schema::SchemaConfig;
+use crate::collectors::transactions::TransactionsConfig;
+use crate::collectors::{self};
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
 pub const PASSWORD_ENV: &str = "NEO4J_PASSWORD";
@@ -51,6 +56,10 @@ pub struct Config {
     pub neo4j: Neo4jConfig,
     pub collectors: Vec<CollectorSchedule>,
     pub migrations: MigrationsConfig,
+    pub transactions: TransactionsConfig,
+    pub counts: CountsConfig,
+    pub orphans: OrphansConfig,
+    pub schema: SchemaConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -256,12 +265,17 @@ fn value_arg(setting: &'static Setting) -> Arg {
     if let Some(default) = setting.default {
         help.push_str(&format!(" [default: {default}]"));
     }
-    Arg::new(setting.flag)
+    let arg = Arg::new(setting.flag)
         .long(setting.flag)
         .value_name(setting.value_name)
         .help(help)
         .env(env_name(setting.flag))
-        .hide_env(true)
+        .hide_env(true);
+    // A yes/no setting may be given as a bare flag.
+    if setting.value_name == "BOOL" {
+        return arg.num_args(0..=1).default_missing_value("true").require_equals(true);
+    }
+    arg
 }
 
 /// Raw values with their origin: flag or environment, then file, then default.
@@ -423,6 +437,7 @@ impl Config {
                 Ok(backoff)
             })?,
         };
+        let migrations = MigrationsConfig::from_values(values)?;
         let mut schedules = Vec::new();
         for spec in collectors::REGISTRY {
             let interval = values.collector_duration(&format!("collector.{}.interval", spec.name), spec.interval)?;
@@ -454,7 +469,11 @@ impl Config {
             },
             neo4j,
             collectors: schedules,
-            migrations: MigrationsConfig::from_values(values)?,
+            orphans: OrphansConfig::from_values(values, &migrations.label)?,
+            migrations,
+            transactions: TransactionsConfig::from_values(values)?,
+            counts: CountsConfig::from_values(values)?,
+            schema: SchemaConfig::from_values(values)?,
         })
     }
 

@@ -194,6 +194,10 @@ impl ServerInfo {
     }
 }
 
+/// Opens every statement the exporter sends, so that the transactions collector (and anyone
+/// reading `SHOW TRANSACTIONS`) can tell the exporter's own work apart.
+pub const STATEMENT_MARKER: &str = "/* neo4j-migration-exporter */";
+
 const SERVER_INFO: &str = "CALL dbms.components() YIELD name, versions, edition \
                            WHERE name = 'Neo4j Kernel' RETURN versions[0] AS version, edition";
 
@@ -234,7 +238,7 @@ impl Neo4j {
         mut each: impl FnMut(Record) + Send,
     ) -> Result<(), QueryError> {
         let tx_timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX).max(1);
-        let statement = query(cypher).params(params).extra("tx_timeout", tx_timeout_ms);
+        let statement = query(&format!("{STATEMENT_MARKER} {cypher}")).params(params).extra("tx_timeout", tx_timeout_ms);
         let exchange = async {
             let mut rows = self.graph.execute_read(statement).await?;
             while let Some(row) = rows.next().await? {

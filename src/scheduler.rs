@@ -31,6 +31,7 @@ pub struct Health {
 struct Outcome {
     success: bool,
     duration_seconds: f64,
+    statements: u64,
     last_success: Option<f64>,
     snapshot: Snapshot,
     truncated: u64,
@@ -145,6 +146,11 @@ impl Exporter {
             "When the collector last ran successfully.",
             &["collector"],
         );
+        let mut statements = Family::gauge(
+            "neo4j_exporter_collector_statements",
+            "Statements the collector's last run sent to Neo4j.",
+            &["collector"],
+        );
         let mut truncated = Family::gauge(
             "neo4j_exporter_series_truncated",
             "Series the collector left out on its last run because a cap was reached.",
@@ -158,6 +164,7 @@ impl Exporter {
         for (name, outcome) in outcomes {
             success.add([*name], if outcome.success { 1.0 } else { 0.0 });
             duration.add([*name], outcome.duration_seconds);
+            statements.add([*name], outcome.statements as f64);
             if let Some(t) = outcome.last_success {
                 last_success.add([*name], t);
             }
@@ -166,11 +173,14 @@ impl Exporter {
                 invalid.add([*name, *reason], *count as f64);
             }
         }
-        let mut families = vec![up, server, build, success, duration, last_success, truncated, invalid];
+        let mut families = vec![up, server, build, success, duration, statements, last_success, truncated, invalid];
         families.extend(crate::process::families());
         families
     }
 }
+
+/// Extra time a run gets beyond its statements' timeout, to report what timed out.
+const RUN_GRACE: Duration = Duration::from_millis(500);
 
 fn unix_now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
@@ -236,14 +246,17 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
         ticker.tick().await;
         let state = exporter.health();
         let started = Instant::now();
+        let mut statements = 0;
         let result = match (&state.server, state.up) {
             (Some(server), true) => {
-                let cx = Context { db: &db, server, timeout: schedule.timeout };
-                match tokio::time::timeout(schedule.timeout, collector.collect(&cx)).await {
+                let cx = Context::new(&db, server, schedule.timeout);
+                let result = match tokio::time::timeout(schedule.timeout + RUN_GRACE, collector.collect(&cx)).await {
                     Ok(Ok(collection)) => Ok(collection),
                     Ok(Err(e)) => Err(e.to_string()),
                     Err(_) => Err(format!("run exceeded its timeout of {}", humantime::format_duration(schedule.timeout))),
-                }
+                };
+                statements = cx.statements();
+                result
             }
             // The connectivity check already logs why; a run now would only fail the same way.
             _ => Err(String::new()),
@@ -262,13 +275,20 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
             Ok(Collection { families, truncated, invalid_records }) => Outcome {
                 success: true,
                 duration_seconds: elapsed,
+                statements,
                 last_success: Some(unix_now()),
                 snapshot: Snapshot::of(&families),
                 truncated,
                 invalid_records,
             },
             // A failed run exports none of the collector's samples rather than stale ones.
-            Err(_) => Outcome { success: false, duration_seconds: elapsed, last_success: previous_success, ..Outcome::default() },
+            Err(_) => Outcome {
+                success: false,
+                duration_seconds: elapsed,
+                statements,
+                last_success: previous_success,
+                ..Outcome::default()
+            },
         };
         *slot.outcome.lock().expect("outcome lock") = Arc::new(outcome);
         if first {

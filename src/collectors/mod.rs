@@ -5,13 +5,21 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use neo4rs::BoltType;
+
 use crate::config::{Config, Setting};
-use crate::neo4j::{Neo4j, QueryError, ServerInfo};
+use crate::neo4j::{Neo4j, QueryError, Record, ServerInfo};
 use crate::snapshot::Family;
 
+pub mod counts;
+pub mod jvm;
 pub mod migrations;
+pub mod orphans;
+pub mod schema;
+pub mod transactions;
 
 /// What one run of a collector produced.
 #[derive(Debug, Default)]
@@ -24,12 +32,41 @@ pub struct Collection {
     pub invalid_records: BTreeMap<&'static str, u64>,
 }
 
-/// Everything a collector may use during one run.
+/// Everything a collector may use during one run. Statements go through [`Context::read`] and
+/// [`Context::read_each`], which bound them by the collector's timeout and count them.
 pub struct Context<'a> {
-    pub db: &'a Neo4j,
+    db: &'a Neo4j,
     pub server: &'a ServerInfo,
-    /// The bound on each statement; the scheduler bounds the whole run as well.
+    /// The bound on each statement; the scheduler bounds the whole run a little later, so a
+    /// collector can still report a statement that ran out of time.
     pub timeout: Duration,
+    statements: AtomicU64,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(db: &'a Neo4j, server: &'a ServerInfo, timeout: Duration) -> Self {
+        Context { db, server, timeout, statements: AtomicU64::new(0) }
+    }
+
+    pub async fn read(&self, cypher: &str, params: Vec<(&str, BoltType)>) -> Result<Vec<Record>, QueryError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.db.read(cypher, params, self.timeout).await
+    }
+
+    pub async fn read_each(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        each: impl FnMut(Record) + Send,
+    ) -> Result<(), QueryError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.db.read_each(cypher, params, self.timeout, each).await
+    }
+
+    /// Statements sent so far in this run.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
 }
 
 pub type CollectFuture<'a> = Pin<Box<dyn Future<Output = Result<Collection, QueryError>> + Send + 'a>>;
@@ -51,7 +88,8 @@ pub struct Spec {
     pub build: fn(&Config) -> Box<dyn Collector>,
 }
 
-pub const REGISTRY: &[Spec] = &[migrations::SPEC];
+pub const REGISTRY: &[Spec] =
+    &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
     REGISTRY.iter().find(|spec| spec.name == name)

@@ -206,8 +206,15 @@ impl Exporter {
             command.env(key, value);
         }
         let child = command.spawn().expect("start the exporter");
-        let exporter = Exporter { child, port, log };
-        exporter.wait_until(Duration::from_secs(10), "serving /healthz", |e| e.get("/healthz").0 == 200);
+        let mut exporter = Exporter { child, port, log };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while exporter.get("/healthz").0 != 200 {
+            if let Some(status) = exporter.child.try_wait().unwrap() {
+                panic!("the exporter exited with {status} before serving:\n{}", exporter.logs());
+            }
+            assert!(Instant::now() < deadline, "the exporter did not serve /healthz within 10s:\n{}", exporter.logs());
+            std::thread::sleep(Duration::from_millis(50));
+        }
         exporter
     }
 

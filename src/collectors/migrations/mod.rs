@@ -156,8 +156,7 @@ impl Collector for Migrations {
             let mut migrations = Vec::new();
             let mut invalid: BTreeMap<&'static str, u64> = Invalid::ALL.iter().map(|i| (i.label(), 0)).collect();
             let statement = self.config.schema.statement(&self.config.label);
-            cx.db
-                .read_each(&statement, Vec::new(), cx.timeout, |row| {
+            cx.read_each(&statement, Vec::new(), |row| {
                     let (migration, problems) = record::decode(&row, words);
                     for problem in problems {
                         *invalid.entry(problem.label()).or_default() += 1;

@@ -13,13 +13,16 @@ import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Result;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.summary.Plan;
+import org.neo4j.driver.summary.ResultSummary;
 
 /**
  * Runs Cypher statements against a testkit server over Bolt, for demo data and benchmarks.
  *
  * <p>Arguments: {@code <bolt port> <file or -> }. Statements end with a semicolon at the end of
  * a line; lines starting with {@code //} are comments. Each statement runs in its own
- * auto-commit transaction; result rows are printed tab-separated. The password comes from
+ * auto-commit transaction; result rows are printed tab-separated, and for EXPLAIN or PROFILE a
+ * line {@code plan: <operators>}. The password comes from
  * NEO4J_LOCAL_PASSWORD.
  */
 public final class LocalCypher {
@@ -38,11 +41,24 @@ public final class LocalCypher {
                 for (Record row : result.list()) {
                     System.out.println(row.values().stream().map(Object::toString).collect(Collectors.joining("\t")));
                 }
+                ResultSummary summary = result.consume();
+                if (summary.hasPlan()) {
+                    System.out.println("plan: " + String.join(" ", operators(summary.plan(), new ArrayList<>())));
+                }
             }
         } catch (RuntimeException e) {
             System.err.println("neo4j-local cypher: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** Every operator of an EXPLAIN or PROFILE plan, depth first, without the runtime suffix. */
+    static List<String> operators(Plan plan, List<String> out) {
+        out.add(plan.operatorType().split("@")[0]);
+        for (Plan child : plan.children()) {
+            operators(child, out);
+        }
+        return out;
     }
 
     static List<String> statements(String text) {

@@ -1,0 +1,255 @@
+//! The `transactions` collector: what is running, what is blocked on locks, and for how long.
+//! The exporter's own transactions are left out; query texts and ids never become labels.
+
+use std::time::Duration;
+
+use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::config::{parse_positive_duration, ConfigError, Setting, Values};
+use crate::neo4j::{column, Record, Value, STATEMENT_MARKER};
+use crate::snapshot::Family;
+
+pub const SPEC: Spec = Spec {
+    name: "transactions",
+    help: "running and blocked transactions, their age and lock waits",
+    enabled_by_default: true,
+    interval: Duration::from_secs(5),
+    timeout: Duration::from_secs(4),
+    settings: SETTINGS,
+    build: |config| Box::new(Transactions { long_running: config.transactions.long_running_threshold }),
+};
+
+const SETTINGS: &[Setting] = &[Setting {
+    flag: "transactions.long-running-threshold",
+    value_name: "DURATION",
+    default: Some("30s"),
+    help: "A transaction open longer than this counts in neo4j_transactions_long_running",
+}];
+
+#[derive(Clone, Debug)]
+pub struct TransactionsConfig {
+    pub long_running_threshold: Duration,
+}
+
+impl TransactionsConfig {
+    pub fn from_values(values: &Values) -> Result<Self, ConfigError> {
+        Ok(TransactionsConfig {
+            long_running_threshold: values.required("transactions.long-running-threshold", parse_positive_duration)?,
+        })
+    }
+}
+
+/// The same columns exist from 4.4 on; durations come back as DURATION values.
+const STATEMENT: &str = "SHOW TRANSACTIONS YIELD database, status, elapsedTime, waitTime, activeLockCount, currentQuery \
+                         RETURN database, status, elapsedTime, waitTime, activeLockCount, currentQuery";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TxStatus {
+    Running,
+    Blocked,
+    Closing,
+    Terminated,
+    Other,
+}
+
+impl TxStatus {
+    const ALL: [TxStatus; 5] = [TxStatus::Running, TxStatus::Blocked, TxStatus::Closing, TxStatus::Terminated, TxStatus::Other];
+
+    fn label(self) -> &'static str {
+        match self {
+            TxStatus::Running => "running",
+            TxStatus::Blocked => "blocked",
+            TxStatus::Closing => "closing",
+            TxStatus::Terminated => "terminated",
+            TxStatus::Other => "other",
+        }
+    }
+
+    /// Neo4j writes `Running`, `Blocked by: [neo4j-transaction-7]`, `Closing`,
+    /// `Terminated with reason: ...`, and a few rarer words.
+    pub fn parse(text: &str) -> TxStatus {
+        let lower = text.trim().to_ascii_lowercase();
+        if lower.starts_with("running") {
+            TxStatus::Running
+        } else if lower.starts_with("blocked") {
+            TxStatus::Blocked
+        } else if lower.starts_with("closing") {
+            TxStatus::Closing
+        } else if lower.starts_with("terminated") {
+            TxStatus::Terminated
+        } else {
+            TxStatus::Other
+        }
+    }
+}
+
+/// One transaction as the exporter needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transaction {
+    pub database: String,
+    pub status: TxStatus,
+    pub elapsed_seconds: f64,
+    pub lock_wait_seconds: f64,
+    pub active_locks: u64,
+}
+
+/// Reads one row; `None` for the exporter's own statements.
+pub fn decode(row: &Record) -> Option<Transaction> {
+    if column(row, "currentQuery").as_str().is_some_and(|q| q.trim_start().starts_with(STATEMENT_MARKER)) {
+        return None;
+    }
+    let seconds = |name: &str| match column(row, name) {
+        Value::Duration(s) => s.max(0.0),
+        other => other.as_f64().map_or(0.0, |ms| ms.max(0.0) / 1000.0),
+    };
+    Some(Transaction {
+        database: column(row, "database").as_str().unwrap_or("").to_string(),
+        status: column(row, "status").as_str().map_or(TxStatus::Other, TxStatus::parse),
+        elapsed_seconds: seconds("elapsedTime"),
+        lock_wait_seconds: seconds("waitTime"),
+        active_locks: column(row, "activeLockCount").as_i64().map_or(0, |n| n.max(0) as u64),
+    })
+}
+
+/// Per-database figures; `databases` lists databases to report even with no transaction.
+pub fn summarize(transactions: &[Transaction], databases: &[String], long_running: Duration) -> Vec<Family> {
+    let mut by_status = Family::gauge("neo4j_transactions", "Open transactions per database and status.", &["database", "status"]);
+    let mut oldest = Family::gauge(
+        "neo4j_transaction_oldest_seconds",
+        "How long the oldest open transaction has run; 0 when there is none.",
+        &["database"],
+    );
+    let mut long = Family::gauge(
+        "neo4j_transactions_long_running",
+        "Transactions open longer than --transactions.long-running-threshold.",
+        &["database"],
+    );
+    let mut blocked_oldest = Family::gauge(
+        "neo4j_transactions_blocked_oldest_seconds",
+        "How long the oldest transaction now blocked on a lock has run; 0 when none is blocked.",
+        &["database"],
+    );
+    let mut lock_wait = Family::gauge(
+        "neo4j_transaction_lock_wait_seconds_max",
+        "Longest time any open transaction has spent waiting for locks.",
+        &["database"],
+    );
+    let mut locks = Family::gauge("neo4j_transaction_active_locks", "Locks held by open transactions.", &["database"]);
+
+    let mut names: Vec<&str> = databases.iter().map(String::as_str).collect();
+    names.extend(transactions.iter().map(|t| t.database.as_str()));
+    names.sort_unstable();
+    names.dedup();
+    let threshold = long_running.as_secs_f64();
+    for database in names {
+        let of_db: Vec<&Transaction> = transactions.iter().filter(|t| t.database == database).collect();
+        for status in TxStatus::ALL {
+            by_status.add([database, status.label()], of_db.iter().filter(|t| t.status == status).count() as f64);
+        }
+        let max_of = |pick: &dyn Fn(&Transaction) -> Option<f64>| of_db.iter().filter_map(|t| pick(t)).fold(0.0, f64::max);
+        oldest.add([database], max_of(&|t| Some(t.elapsed_seconds)));
+        long.add([database], of_db.iter().filter(|t| t.elapsed_seconds > threshold).count() as f64);
+        blocked_oldest.add([database], max_of(&|t| (t.status == TxStatus::Blocked).then_some(t.elapsed_seconds)));
+        lock_wait.add([database], max_of(&|t| Some(t.lock_wait_seconds)));
+        locks.add([database], of_db.iter().map(|t| t.active_locks).sum::<u64>() as f64);
+    }
+    vec![by_status, oldest, long, blocked_oldest, lock_wait, locks]
+}
+
+struct Transactions {
+    long_running: Duration,
+}
+
+impl Collector for Transactions {
+    fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a> {
+        Box::pin(async move {
+            let mut transactions = Vec::new();
+            // The exporter's own transaction still tells which database it reads.
+            let mut own_databases = Vec::new();
+            cx.read_each(STATEMENT, Vec::new(), |row| match decode(&row) {
+                    Some(transaction) => transactions.push(transaction),
+                    None => {
+                        if let Some(db) = column(&row, "database").as_str() {
+                            own_databases.push(db.to_string());
+                        }
+                    }
+                })
+                .await?;
+            Ok(Collection {
+                families: summarize(&transactions, &own_databases, self.long_running),
+                ..Collection::default()
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(database: &str, status: TxStatus, elapsed: f64, wait: f64, locks: u64) -> Transaction {
+        Transaction { database: database.into(), status, elapsed_seconds: elapsed, lock_wait_seconds: wait, active_locks: locks }
+    }
+
+    fn value(families: &[Family], name: &str, labels: &[&str]) -> f64 {
+        let family = families.iter().find(|f| f.name == name).unwrap();
+        match family.samples.iter().find(|s| s.label_values == labels).unwrap().value {
+            crate::snapshot::Value::Number(v) => v,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn statuses_are_read_from_neo4j_wording() {
+        assert_eq!(TxStatus::parse("Running"), TxStatus::Running);
+        assert_eq!(TxStatus::parse("Blocked by: [neo4j-transaction-7]"), TxStatus::Blocked);
+        assert_eq!(TxStatus::parse("Closing"), TxStatus::Closing);
+        assert_eq!(TxStatus::parse("Terminated with reason: Transaction timeout."), TxStatus::Terminated);
+        assert_eq!(TxStatus::parse("Committing"), TxStatus::Other);
+    }
+
+    #[test]
+    fn the_exporters_own_statements_are_left_out() {
+        let row: Record = [
+            ("currentQuery".to_string(), Value::Str(format!("{STATEMENT_MARKER} SHOW TRANSACTIONS"))),
+            ("database".to_string(), Value::Str("neo4j".into())),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(decode(&row), None);
+    }
+
+    #[test]
+    fn durations_and_millisecond_numbers_both_read_as_seconds() {
+        let row: Record = [
+            ("database".to_string(), Value::Str("neo4j".into())),
+            ("status".to_string(), Value::Str("Blocked by: [x]".into())),
+            ("elapsedTime".to_string(), Value::Duration(42.5)),
+            ("waitTime".to_string(), Value::Int(1500)),
+            ("activeLockCount".to_string(), Value::Int(3)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(decode(&row), Some(tx("neo4j", TxStatus::Blocked, 42.5, 1.5, 3)));
+    }
+
+    #[test]
+    fn per_database_figures() {
+        let transactions = [
+            tx("neo4j", TxStatus::Running, 45.0, 0.0, 2),
+            tx("neo4j", TxStatus::Blocked, 31.0, 30.5, 0),
+            tx("neo4j", TxStatus::Running, 1.0, 0.0, 1),
+            tx("system", TxStatus::Terminated, 2.0, 0.0, 0),
+        ];
+        let families = summarize(&transactions, &["neo4j".into(), "other".into()], Duration::from_secs(30));
+        assert_eq!(value(&families, "neo4j_transactions", &["neo4j", "running"]), 2.0);
+        assert_eq!(value(&families, "neo4j_transactions", &["neo4j", "blocked"]), 1.0);
+        assert_eq!(value(&families, "neo4j_transactions", &["system", "terminated"]), 1.0);
+        assert_eq!(value(&families, "neo4j_transactions", &["other", "running"]), 0.0);
+        assert_eq!(value(&families, "neo4j_transaction_oldest_seconds", &["neo4j"]), 45.0);
+        assert_eq!(value(&families, "neo4j_transactions_long_running", &["neo4j"]), 2.0);
+        assert_eq!(value(&families, "neo4j_transactions_blocked_oldest_seconds", &["neo4j"]), 31.0);
+        assert_eq!(value(&families, "neo4j_transaction_lock_wait_seconds_max", &["neo4j"]), 30.5);
+        assert_eq!(value(&families, "neo4j_transaction_active_locks", &["neo4j"]), 3.0);
+        assert_eq!(value(&families, "neo4j_transaction_oldest_seconds", &["other"]), 0.0);
+    }
+}
