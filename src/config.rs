@@ -16,6 +16,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::collectors::counts::CountsConfig;
+use crate::collectors::custom::CustomConfig;
 use crate::collectors::migrations::MigrationsConfig;
 use crate::collectors::orphans::OrphansConfig;
 use crate::collectors::schema::SchemaConfig;
@@ -60,6 +61,7 @@ pub struct Config {
     pub counts: CountsConfig,
     pub orphans: OrphansConfig,
     pub schema: SchemaConfig,
+    pub custom: CustomConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -438,6 +440,7 @@ impl Config {
             })?,
         };
         let migrations = MigrationsConfig::from_values(values)?;
+        let custom = CustomConfig::from_values(values)?;
         let mut schedules = Vec::new();
         for spec in collectors::REGISTRY {
             let interval = values.collector_duration(&format!("collector.{}.interval", spec.name), spec.interval)?;
@@ -451,12 +454,13 @@ impl Config {
                     reason: "must be longer than zero".into(),
                 });
             }
-            schedules.push(CollectorSchedule {
-                name: spec.name,
-                enabled: values.collector_enabled(spec.name, spec.enabled_by_default)?,
-                interval,
-                timeout,
-            });
+            // Giving a custom metrics file is asking for the custom collector.
+            let enabled_by_default = spec.enabled_by_default || (spec.name == "custom" && !custom.queries.is_empty());
+            let enabled = values.collector_enabled(spec.name, enabled_by_default)?;
+            if enabled && spec.name == "custom" && custom.queries.is_empty() {
+                return Err(ConfigError::Usage("--collector.custom needs --collector.custom.file".into()));
+            }
+            schedules.push(CollectorSchedule { name: spec.name, enabled, interval, timeout });
         }
         Ok(Config {
             web: WebConfig {
@@ -474,6 +478,7 @@ impl Config {
             transactions: TransactionsConfig::from_values(values)?,
             counts: CountsConfig::from_values(values)?,
             schema: SchemaConfig::from_values(values)?,
+            custom,
         })
     }
 

@@ -287,3 +287,67 @@ fn a_populating_index_shows_its_progress_and_a_slow_orphan_scan_is_cut_off() {
     assert!(!scrape.has("neo4j_orphaned_nodes"), "no count from an unfinished scan");
     assert_eq!(value(&scrape, "neo4j_exporter_collector_success", &[("collector", "orphans")]), 1.0);
 }
+
+#[test]
+fn custom_cypher_metrics_from_a_yaml_file() {
+    let server = Neo4jServer::shared();
+    let label = unique("Ticket");
+    server.write(&[&format!(
+        "UNWIND ['open', 'open', 'open', 'closed'] AS state CREATE (:`{label}` {{state: state, cost: 2.5}})"
+    )]);
+    let file = std::env::temp_dir().join(format!("{}.yml", unique("custom")));
+    std::fs::write(
+        &file,
+        format!(
+            "queries:
+  - name: tickets
+    help: Tickets per state.
+    query: MATCH (t:`{label}`) RETURN t.state AS state, count(*) AS tickets, sum(t.cost) AS cost
+    labels: [state]
+    values: [tickets, cost]
+    interval: 1s
+  - name: ticket_reads_total
+    help: A counter from a constant.
+    type: counter
+    query: RETURN 42 AS n
+    values: [n]
+    interval: 1h
+  - name: broken
+    help: Refers to a procedure that does not exist.
+    query: CALL no.such.procedure() YIELD x RETURN x
+    values: [x]
+"
+        ),
+    )
+    .unwrap();
+    let flag = format!("--collector.custom.file={}", file.display());
+    let exporter = start(server, "custom", &[&flag]);
+    let scrape = exporter.scrape_until(WAIT, "the custom metrics", |s| succeeded(s, "custom") && s.has("neo4j_custom_tickets_tickets"));
+    assert_eq!(value(&scrape, "neo4j_custom_tickets_tickets", &[("state", "open")]), 3.0);
+    assert_eq!(value(&scrape, "neo4j_custom_tickets_cost", &[("state", "closed")]), 2.5);
+    assert_eq!(value(&scrape, "neo4j_custom_ticket_reads_total", &[]), 42.0);
+    assert_eq!(value(&scrape, "neo4j_custom_query_success", &[("query", "tickets")]), 1.0);
+    assert_eq!(value(&scrape, "neo4j_custom_query_success", &[("query", "broken")]), 0.0);
+    assert!(scrape.0.contains("# TYPE neo4j_custom_ticket_reads_total counter"));
+    common::promtool_check_metrics(&scrape.0).unwrap();
+
+    // The 1 s query follows the data; the 1 h one is not run again.
+    server.write(&[&format!("CREATE (:`{label}` {{state: 'open', cost: 1}})")]);
+    let later = exporter.scrape_until(WAIT, "the new ticket", |s| value(s, "neo4j_custom_tickets_tickets", &[("state", "open")]) == 4.0);
+    assert_eq!(
+        value(&later, "neo4j_custom_query_duration_seconds", &[("query", "ticket_reads_total")]),
+        value(&scrape, "neo4j_custom_query_duration_seconds", &[("query", "ticket_reads_total")]),
+    );
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn a_custom_query_that_writes_is_refused_at_start() {
+    let file = std::env::temp_dir().join(format!("{}.yml", unique("custom-write")));
+    std::fs::write(&file, "queries:\n  - {name: cleanup, help: h, query: 'MATCH (n:Tmp) DETACH DELETE n RETURN 1 AS v', values: [v]}\n").unwrap();
+    let out = Command::new(common::exporter_binary()).arg(format!("--collector.custom.file={}", file.display())).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("query 'cleanup': DETACH writes to the database; custom queries must only read"), "{stderr}");
+    let _ = std::fs::remove_file(&file);
+}

@@ -15,6 +15,7 @@ use crate::neo4j::{Neo4j, QueryError, Record, ServerInfo};
 use crate::snapshot::Family;
 
 pub mod counts;
+pub mod custom;
 pub mod jvm;
 pub mod migrations;
 pub mod orphans;
@@ -63,6 +64,17 @@ impl<'a> Context<'a> {
         self.db.read_each(cypher, params, self.timeout, each).await
     }
 
+    /// As [`Context::read`], with a timeout of the statement's own.
+    pub async fn read_within(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        timeout: Duration,
+    ) -> Result<Vec<Record>, QueryError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.db.read(cypher, params, timeout).await
+    }
+
     /// Statements sent so far in this run.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
@@ -89,7 +101,7 @@ pub struct Spec {
 }
 
 pub const REGISTRY: &[Spec] =
-    &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC];
+    &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
     REGISTRY.iter().find(|spec| spec.name == name)
