@@ -238,11 +238,6 @@ fn the_series_cap_keeps_failures_and_reports_what_it_cut() {
     assert_eq!(status_count(&scrape, "success"), 145.0, "counts are never capped");
 }
 
-fn sha256_of(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
-}
-
 #[test]
 fn checksum_drift_and_pending_files_from_a_real_directory() {
     let server = Neo4jServer::shared();
@@ -256,9 +251,9 @@ fn checksum_drift_and_pending_files_from_a_real_directory() {
     write("V003__backfill.cypher", "MATCH (u:User) SET u.segment = 'default';\n");
     write("V004__new.cypher", "RETURN 1;\n");
     write("README.md", "not a migration\n");
-    let v001 = sha256_of(&dir.join("V001__users.up.cypher"));
-    let v002 = sha256_of(&dir.join("2025/V002__orders.cypher"));
-    let v003 = sha256_of(&dir.join("V003__backfill.cypher"));
+    let v001 = common::sha256_hex(&dir.join("V001__users.up.cypher"));
+    let v002 = common::sha256_hex(&dir.join("2025/V002__orders.cypher"));
+    let v003 = common::sha256_hex(&dir.join("V003__backfill.cypher"));
     let absolute = dir.join("V001__users.up.cypher").to_string_lossy().to_string();
     server.write(&[&format!(
         "CREATE (:`{label}` {{filename: '{absolute}', status: 'SUCCESS', appliedAt: datetime(), executionTime: 5, checksum: '{v001}'}}),

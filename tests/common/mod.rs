@@ -282,9 +282,18 @@ impl Drop for Exporter {
 
 /// A blocking HTTP/1.1 GET on 127.0.0.1, returning status and body.
 pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    http_request(port, "GET", path, None)
+}
+
+/// A blocking HTTP/1.1 request on 127.0.0.1; a body is sent as JSON.
+pub fn http_request(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n")?;
+    match body {
+        Some(body) => write!(stream, "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())?,
+        None => write!(stream, "\r\n")?,
+    }
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -292,6 +301,16 @@ pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
     Ok((status, if chunked { dechunk(body) } else { body.to_string() }))
+}
+
+/// Percent-encodes a query-string value.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn dechunk(mut body: &str) -> String {
@@ -415,4 +434,10 @@ pub fn promtool_check_metrics(text: &str) -> Result<(), String> {
 
 pub fn path_str(path: &Path) -> String {
     path.to_string_lossy().to_string()
+}
+
+/// SHA-256 of a file as lower-case hex, computed by coreutils rather than by the exporter.
+pub fn sha256_hex(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().expect("a digest").to_string()
 }

@@ -271,7 +271,8 @@ pub fn summarize(
     running.set(oldest_in_progress.map_or(0.0, |t| (now - t).max(0.0)));
     families.push(running);
 
-    // Per-file series share one budget: failures first, then drift, then recent runs.
+    // Per-file series share one budget: failures first, then migrations in progress, then
+    // drift, then recent runs.
     let mut budget = SeriesBudget::new(config.max_series);
 
     let mut failed_series = Family::gauge(
@@ -290,6 +291,23 @@ pub fn summarize(
         }
     }
     families.push(failed_series);
+
+    let mut in_progress = Family::gauge(
+        "neo4j_migration_in_progress_seconds",
+        "Age of each migration record in PENDING or RUNNING state, by file.",
+        &["filename", "status"],
+    );
+    let mut oldest_first: Vec<&Migration> =
+        migrations.iter().filter(|m| m.status.in_progress() && m.filename.is_some() && m.applied_at.is_some()).collect();
+    oldest_first.sort_by(|a, b| a.applied_at.unwrap_or_default().total_cmp(&b.applied_at.unwrap_or_default()));
+    let mut seen = HashSet::new();
+    for m in oldest_first {
+        let filename = m.filename.as_deref().unwrap_or_default();
+        if seen.insert((filename, m.status)) && budget.take() {
+            in_progress.add([filename, m.status.label()], (now - m.applied_at.unwrap_or(now)).max(0.0));
+        }
+    }
+    families.push(in_progress);
 
     if let Some(files) = files {
         families.extend(drift(migrations, files, config, &mut budget));

@@ -86,6 +86,9 @@ fn the_oldest_pending_or_running_record_gives_the_running_age() {
     ];
     let c = summarize(&records, None, &config(), NOW);
     assert_eq!(value(&c, "neo4j_migration_running_seconds", &[]), Some(2700.0));
+    assert_eq!(value(&c, "neo4j_migration_in_progress_seconds", &["a", "running"]), Some(2700.0));
+    assert_eq!(value(&c, "neo4j_migration_in_progress_seconds", &["b", "pending"]), Some(600.0));
+    assert_eq!(series(&c, "neo4j_migration_in_progress_seconds").len(), 2);
     let none = summarize(&records[2..], None, &config(), NOW);
     assert_eq!(value(&none, "neo4j_migration_running_seconds", &[]), Some(0.0));
 }

@@ -1,0 +1,395 @@
+//! End to end with the real servers: Neo4j, the exporter, Prometheus (Debian's, loading the
+//! shipped rules) and Alertmanager (Debian's, with the shipped routing) sending to a webhook
+//! run here. A FAILED migration must page with its file's name and resolve once fixed, the
+//! shipped inhibitions must hold, and every dashboard panel's query must return data.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{free_port, http_get, http_request, repo_root, test_version, unique, urlencode, Exporter, Neo4jServer};
+use serde_json::Value as Json;
+
+/// A server process stopped when the test ends.
+struct Service {
+    child: Child,
+    name: &'static str,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Service {
+    fn start(name: &'static str, program: &str, args: &[String], port: u16, dir: &Path) -> Service {
+        let log = dir.join(format!("{name}.log"));
+        let child = Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} is needed (apt-get install prometheus prometheus-alertmanager): {e}"));
+        let service = Service { child, name, port, log };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while http_get(port, "/-/ready").map_or(0, |(status, _)| status) != 200 {
+            assert!(Instant::now() < deadline, "{name} did not become ready:\n{}", service.logs());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        service
+    }
+
+    fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- {} log ---\n{}", self.name, self.logs());
+        }
+    }
+}
+
+/// An HTTP endpoint that records every notification Alertmanager posts to it.
+struct Webhook {
+    port: u16,
+    received: Arc<Mutex<Vec<(String, Json)>>>,
+}
+
+impl Webhook {
+    fn start() -> Webhook {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream);
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let path = request_line.split_whitespace().nth(1).unwrap_or("").to_string();
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':') {
+                        if name.eq_ignore_ascii_case("content-length") {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_ok() {
+                    if let Ok(json) = serde_json::from_slice::<Json>(&body) {
+                        sink.lock().unwrap().push((path, json));
+                    }
+                }
+                let _ = reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        Webhook { port, received }
+    }
+
+    /// Waits for a notification to `path` holding an alert that `matches`.
+    fn wait_for(&self, path: &str, what: &str, matches: impl Fn(&Json) -> bool, timeout: Duration) -> Json {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.received.lock().unwrap().iter().filter(|(p, _)| p == path).find_map(|(_, body)| {
+                body["alerts"].as_array().and_then(|alerts| alerts.iter().find(|a| matches(a)).cloned())
+            });
+            if let Some(alert) = found {
+                return alert;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {what} at {path} within {timeout:?}; received: {:#?}",
+                self.received.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+fn is_alert(alert: &Json, name: &str, status: &str) -> bool {
+    alert["labels"]["alertname"] == name && alert["status"] == status
+}
+
+/// The shipped Alertmanager configuration, sending to the webhook and with test-sized timers.
+fn alertmanager_config(webhook: u16) -> String {
+    std::fs::read_to_string(repo_root().join("alerts/alertmanager.yml"))
+        .unwrap()
+        .replace("http://pager.example.internal/alerts", &format!("http://127.0.0.1:{webhook}/pager"))
+        .replace("http://tickets.example.internal/alerts", &format!("http://127.0.0.1:{webhook}/ticket"))
+        .replace("group_wait: 30s", "group_wait: 1s")
+        .replace("group_interval: 5m", "group_interval: 1s")
+}
+
+fn prometheus_config(exporter: u16, alertmanager: u16) -> String {
+    let rules: Vec<String> = std::fs::read_dir(repo_root().join("alerts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".rules.yml"))
+        .map(|p| format!("  - {}", p.display()))
+        .collect();
+    format!(
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+         rule_files:\n{}\n\
+         alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{alertmanager}']\n\
+         scrape_configs:\n  - job_name: neo4j\n    static_configs:\n      - targets: ['127.0.0.1:{exporter}']\n",
+        rules.join("\n")
+    )
+}
+
+fn start_alertmanager(dir: &Path, webhook: u16) -> Service {
+    let port = free_port();
+    let config = dir.join("alertmanager.yml");
+    std::fs::write(&config, alertmanager_config(webhook)).unwrap();
+    Service::start(
+        "alertmanager",
+        "prometheus-alertmanager",
+        &[
+            format!("--config.file={}", config.display()),
+            format!("--storage.path={}", dir.join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--cluster.listen-address=".to_string(),
+        ],
+        port,
+        dir,
+    )
+}
+
+fn query(prometheus: u16, promql: &str) -> Json {
+    let (status, body) = http_get(prometheus, &format!("/api/v1/query?query={}", urlencode(promql))).unwrap();
+    assert_eq!(status, 200, "{promql}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Every (dashboard, panel title, expression) of the shipped dashboards.
+fn dashboard_queries() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("dashboards"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let dashboard: Json = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut panels: Vec<Json> = dashboard["panels"].as_array().cloned().unwrap_or_default();
+        let mut i = 0;
+        while i < panels.len() {
+            if let Some(nested) = panels[i]["panels"].as_array() {
+                panels.extend(nested.clone());
+            }
+            i += 1;
+        }
+        for panel in panels {
+            for target in panel["targets"].as_array().cloned().unwrap_or_default() {
+                if let Some(expr) = target["expr"].as_str() {
+                    let title = panel["title"].as_str().unwrap_or("").to_string();
+                    out.push((file.file_name().unwrap().to_string_lossy().to_string(), title, expr.to_string()));
+                }
+            }
+        }
+    }
+    assert!(!out.is_empty(), "no dashboard queries found");
+    out
+}
+
+fn as_prometheus_would_run(expr: &str) -> String {
+    expr.replace("$__rate_interval", "1m")
+        .replace("$__range", "1h")
+        .replace("$__interval", "1m")
+        .replace("${job}", ".*")
+        .replace("$job", ".*")
+        .replace("${instance}", ".*")
+        .replace("$instance", ".*")
+}
+
+#[test]
+fn a_failed_migration_pages_with_its_file_and_resolves_and_every_panel_has_data() {
+    let dir = std::env::temp_dir().join(unique("e2e"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = Neo4jServer::start(&test_version());
+
+    // Enough of everything for every panel: migrations of each kind, a graph with orphans, an
+    // index that failed, a constraint, and a migrations directory with one edited file.
+    let migrations_dir = dir.join("migrations");
+    std::fs::create_dir_all(&migrations_dir).unwrap();
+    std::fs::write(migrations_dir.join("V001__users.cypher"), "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE;\n").unwrap();
+    std::fs::write(migrations_dir.join("V002__backfill.cypher"), "MATCH (u:User) SET u.segment = 'edited after it ran';\n").unwrap();
+    std::fs::write(migrations_dir.join("V003__pending.cypher"), "RETURN 1;\n").unwrap();
+    server.write(&[
+        "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
+        "UNWIND range(1, 20) AS i CREATE (u:User {id: i})-[:PLACED]->(:Order {n: i})",
+        "UNWIND range(1, 5) AS i CREATE (:Draft {n: i})",
+        "CREATE (:Blob {p: reduce(s = '', i IN range(1, 5000) | s + 'abcdefgh')})",
+        "CREATE INDEX blob_p FOR (b:Blob) ON (b.p)",
+        "CREATE (:Migration {filename: 'V001__users.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT2H'), executionTime: 120, checksum: 'not-checked'})",
+        "CREATE (:Migration {filename: 'V002__backfill.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT20M'), executionTime: 14350, checksum: 'sha-of-the-original'})",
+        "CREATE (:Migration {filename: 'V010__reindex.cypher', status: 'RUNNING', appliedAt: datetime() - duration('PT3M')})",
+    ]);
+    let sha = common::sha256_hex(&migrations_dir.join("V001__users.cypher"));
+    server.write(&[&format!("MATCH (m:Migration {{filename: 'V001__users.cypher'}}) SET m.checksum = '{sha}'")]);
+
+    let dir_flag = format!("--migrations.dir={}", migrations_dir.display());
+    let exporter = Exporter::start(
+        &server.uri(),
+        &[
+            &dir_flag,
+            "--orphans.by-label",
+            "--collector.migrations.interval=1s",
+            "--collector.transactions.interval=1s",
+            "--collector.jvm.interval=1s",
+            "--collector.counts.interval=1s",
+            "--collector.schema.interval=1s",
+            "--collector.orphans.interval=2s",
+        ],
+    );
+    let webhook = Webhook::start();
+    let alertmanager = start_alertmanager(&dir, webhook.port);
+    let prometheus_port = free_port();
+    let prometheus_yml = dir.join("prometheus.yml");
+    std::fs::write(&prometheus_yml, prometheus_config(exporter.port, alertmanager.port)).unwrap();
+    let prometheus = Service::start(
+        "prometheus",
+        "prometheus",
+        &[
+            format!("--config.file={}", prometheus_yml.display()),
+            format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
+            format!("--web.listen-address=127.0.0.1:{prometheus_port}"),
+        ],
+        prometheus_port,
+        &dir,
+    );
+
+    // A migration fails while everything watches.
+    server.write(&[
+        "CREATE (:Migration {filename: 'V011__email_constraint.cypher', status: 'FAILED', appliedAt: datetime(), executionTime: 35,
+                 description: 'FAILED: Neo.ClientError.Schema.ConstraintAlreadyExists: An equivalent constraint already exists'})",
+    ]);
+    let page = webhook.wait_for(
+        "/pager",
+        "Neo4jMigrationFailed page",
+        |a| is_alert(a, "Neo4jMigrationFailed", "firing"),
+        Duration::from_secs(60),
+    );
+    assert_eq!(page["labels"]["filename"], "V011__email_constraint.cypher", "{page:#}");
+    assert_eq!(page["labels"]["error_class"], "schema_conflict");
+    assert_eq!(page["labels"]["severity"], "critical");
+    let description = page["annotations"]["description"].as_str().unwrap();
+    assert!(description.contains("V011__email_constraint.cypher") && description.contains(&format!("127.0.0.1:{}", exporter.port)));
+    assert!(page["annotations"]["runbook_url"].as_str().unwrap().ends_with("#neo4jmigrationfailed"));
+
+    // Every dashboard panel asks for something the exporter serves.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    for (dashboard, title, expr) in dashboard_queries() {
+        let promql = as_prometheus_would_run(&expr);
+        loop {
+            let answer = query(prometheus_port, &promql);
+            assert_eq!(answer["status"], "success", "{dashboard} / {title}: {promql}: {answer}");
+            if answer["data"]["result"].as_array().is_some_and(|r| !r.is_empty()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{dashboard} / {title} returns no series: {promql}");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
+    // The migration is fixed and retried: the page resolves.
+    server.write(&["MATCH (m:Migration {filename: 'V011__email_constraint.cypher'}) SET m.status = 'SUCCESS', m.description = 'retried'"]);
+    let resolved = webhook.wait_for(
+        "/pager",
+        "resolved Neo4jMigrationFailed",
+        |a| is_alert(a, "Neo4jMigrationFailed", "resolved") && a["labels"]["filename"] == "V011__email_constraint.cypher",
+        Duration::from_secs(90),
+    );
+    assert_eq!(resolved["labels"]["error_class"], "schema_conflict");
+    // The slow V002 (14.35 s) opened a ticket, not a page.
+    webhook.wait_for("/ticket", "Neo4jMigrationSlow ticket", |a| is_alert(a, "Neo4jMigrationSlow", "firing"), Duration::from_secs(30));
+    drop(prometheus);
+}
+
+fn post_alert(port: u16, name: &str, severity: &str, instance: &str) {
+    let body = format!(
+        "[{{\"labels\": {{\"alertname\": \"{name}\", \"severity\": \"{severity}\", \"instance\": \"{instance}\", \"job\": \"neo4j\"}}}}]"
+    );
+    let (status, answer) = http_request(port, "POST", "/api/v2/alerts", Some(&body)).unwrap();
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// Alert name and whether it is inhibited, for one instance.
+fn inhibition(port: u16, instance: &str) -> Vec<(String, bool)> {
+    let (_, body) = http_get(port, "/api/v2/alerts").unwrap();
+    let alerts: Json = serde_json::from_str(&body).unwrap();
+    let mut out: Vec<(String, bool)> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["labels"]["instance"] == instance)
+        .map(|a| {
+            let inhibited = a["status"]["inhibitedBy"].as_array().is_some_and(|by| !by.is_empty());
+            (a["labels"]["alertname"].as_str().unwrap().to_string(), inhibited)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_shipped_inhibitions_hold_in_a_real_alertmanager() {
+    let dir = std::env::temp_dir().join(unique("inhibit"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let webhook = Webhook::start();
+    let am = start_alertmanager(&dir, webhook.port);
+    // a: a critical and a warning for one instance; b: Neo4j down and a critical;
+    // c: a warning alone.
+    post_alert(am.port, "Neo4jMigrationFailed", "critical", "a:1");
+    post_alert(am.port, "Neo4jMigrationSlow", "warning", "a:1");
+    post_alert(am.port, "Neo4jDown", "critical", "b:1");
+    post_alert(am.port, "Neo4jIndexFailed", "critical", "b:1");
+    post_alert(am.port, "Neo4jExporterDown", "critical", "d:1");
+    post_alert(am.port, "Neo4jMigrationStuck", "warning", "d:1");
+    post_alert(am.port, "Neo4jLongRunningQuery", "warning", "c:1");
+    let expected = [
+        ("a:1", vec![("Neo4jMigrationFailed".to_string(), false), ("Neo4jMigrationSlow".to_string(), true)]),
+        ("b:1", vec![("Neo4jDown".to_string(), false), ("Neo4jIndexFailed".to_string(), true)]),
+        ("d:1", vec![("Neo4jExporterDown".to_string(), false), ("Neo4jMigrationStuck".to_string(), true)]),
+        ("c:1", vec![("Neo4jLongRunningQuery".to_string(), false)]),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for (instance, want) in expected {
+        loop {
+            let got = inhibition(am.port, instance);
+            if got == want {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{instance}: got {got:?}, want {want:?}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    // Only what is not inhibited is sent: pages for the criticals, a ticket for c's warning.
+    webhook.wait_for("/ticket", "c's warning", |a| a["labels"]["instance"] == "c:1", Duration::from_secs(20));
+    webhook.wait_for("/pager", "b's Neo4jDown", |a| a["labels"]["instance"] == "b:1", Duration::from_secs(20));
+    std::thread::sleep(Duration::from_secs(3));
+    let sent = webhook.received.lock().unwrap().clone();
+    for (_, body) in sent {
+        for alert in body["alerts"].as_array().unwrap() {
+            let name = alert["labels"]["alertname"].as_str().unwrap();
+            assert!(
+                !["Neo4jMigrationSlow", "Neo4jIndexFailed", "Neo4jMigrationStuck"].contains(&name),
+                "{name} was inhibited yet sent"
+            );
+        }
+    }
+}
