@@ -22,6 +22,7 @@ use crate::collectors::orphans::OrphansConfig;
 use crate::collectors::schema::SchemaConfig;
 use crate::collectors::transactions::TransactionsConfig;
 use crate::collectors::{self};
+use crate::report::Condition;
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
 pub const PASSWORD_ENV: &str = "NEO4J_PASSWORD";
@@ -159,9 +160,26 @@ impl fmt::Display for Origin {
 /// What the command line asked for.
 #[derive(Debug)]
 pub enum Invocation {
+    /// The daemon.
     Run(Box<Config>),
+    /// `status`: print what the collectors see, once.
+    Status(Box<Config>, OutputFormat),
+    /// `check`: exit 1 if any of the conditions holds.
+    Check(Box<Config>, CheckOptions),
     /// `--help` or `--version`: print this and exit 0.
     Print(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    pub conditions: Vec<Condition>,
+    pub stuck_after: Duration,
 }
 
 /// Parses arguments (the first is the program name) and the process environment.
@@ -187,8 +205,31 @@ where
         }
         Err(e) => return Err(ConfigError::Usage(first_sentence(&e.render().to_string()))),
     };
+    let subcommand = matches.subcommand().map(|(name, sub)| (name.to_string(), sub.clone()));
     let values = Values::new(matches)?;
-    Ok(Invocation::Run(Box::new(Config::from_values(&values, &env)?)))
+    let config = Box::new(Config::from_values(&values, &env)?);
+    match subcommand {
+        None => Ok(Invocation::Run(config)),
+        Some((name, sub)) if name == "status" => {
+            let format = match sub.get_one::<String>("output").map(String::as_str) {
+                Some("json") => OutputFormat::Json,
+                Some("table") | None => OutputFormat::Table,
+                Some(other) => return Err(invalid("output", other, "expected table or json")),
+            };
+            Ok(Invocation::Status(config, format))
+        }
+        Some((_, sub)) => {
+            let fail_on = sub.get_one::<String>("fail-on").map_or(Condition::DEFAULT, String::as_str);
+            let conditions = Condition::parse_list(fail_on).map_err(|reason| invalid("fail-on", fail_on, &reason))?;
+            let stuck = sub.get_one::<String>("stuck-after").map_or("30m", String::as_str);
+            let stuck_after = parse_positive_duration(stuck).map_err(|reason| invalid("stuck-after", stuck, &reason))?;
+            Ok(Invocation::Check(config, CheckOptions { conditions, stuck_after }))
+        }
+    }
+}
+
+fn invalid(flag: &str, value: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid { flag: flag.to_string(), value: value.to_string(), origin: Origin::Flag, reason: reason.to_string() }
 }
 
 /// Clap's errors run over several lines with tips and usage; the first line names the flag.
@@ -221,7 +262,28 @@ fn command() -> Command {
             env_name("web.listen-address")
         ))
         .disable_help_subcommand(true)
-        .dont_collapse_args_in_usage(true);
+        .dont_collapse_args_in_usage(true)
+        .subcommand(
+            Command::new("status")
+                .about("Print, once, what the exporter sees: migrations, failures, drift, transactions, indexes")
+                .arg(Arg::new("output").long("output").value_name("FORMAT").help("table (default) or json")),
+        )
+        .subcommand(
+            Command::new("check")
+                .about("Exit 0 when healthy, 1 when a selected condition holds, 2 on configuration or connection errors")
+                .arg(
+                    Arg::new("fail-on")
+                        .long("fail-on")
+                        .value_name("CONDITIONS")
+                        .help("Comma-separated: failed, checksum, stuck, pending, blocked, long-running, index-failed [default: failed,checksum,stuck]"),
+                )
+                .arg(
+                    Arg::new("stuck-after")
+                        .long("stuck-after")
+                        .value_name("DURATION")
+                        .help("A PENDING or RUNNING migration older than this is stuck [default: 30m]"),
+                ),
+        );
     for setting in all_settings() {
         cmd = cmd.arg(value_arg(setting));
     }
@@ -233,6 +295,7 @@ fn command() -> Command {
             .arg(
                 Arg::new(on.clone())
                     .long(on.clone())
+                    .global(true)
                     .action(ArgAction::SetTrue)
                     .help(format!("Enable the {} collector ({default_word} by default): {}", spec.name, spec.help))
                     .overrides_with(off.clone()),
@@ -240,6 +303,7 @@ fn command() -> Command {
             .arg(
                 Arg::new(off.clone())
                     .long(off.clone())
+                    .global(true)
                     .action(ArgAction::SetTrue)
                     .help(format!("Disable the {} collector", spec.name))
                     .overrides_with(on),
@@ -255,7 +319,8 @@ fn command() -> Command {
                     .value_name("DURATION")
                     .help(format!("{what} of the {} collector [default: {}]", spec.name, humantime::format_duration(default)))
                     .env(env_name(&flag))
-                    .hide_env(true),
+                    .hide_env(true)
+                    .global(true),
             );
         }
     }
@@ -272,7 +337,8 @@ fn value_arg(setting: &'static Setting) -> Arg {
         .value_name(setting.value_name)
         .help(help)
         .env(env_name(setting.flag))
-        .hide_env(true);
+        .hide_env(true)
+        .global(true);
     // A yes/no setting may be given as a bare flag.
     if setting.value_name == "BOOL" {
         return arg.num_args(0..=1).default_missing_value("true").require_equals(true);
@@ -612,7 +678,7 @@ mod tests {
         let argv = std::iter::once("neo4j-migration-exporter").chain(args.iter().copied());
         match parse_with_env(argv, |_| None)? {
             Invocation::Run(config) => Ok(*config),
-            Invocation::Print(text) => panic!("unexpected help output: {text}"),
+            other => panic!("unexpected invocation: {other:?}"),
         }
     }
 

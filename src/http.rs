@@ -1,4 +1,5 @@
-//! The HTTP surface: a landing page, the telemetry path, `/healthz` and `/ready`.
+//! The HTTP surface: a landing page with the status summary, the telemetry path, `/healthz`
+//! and `/ready`.
 //! Handlers only read what the scheduler has already collected; none of them talks to Neo4j.
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use axum::Router;
 
 use crate::scheduler::Exporter;
 use crate::snapshot::CONTENT_TYPE;
+use crate::status_page;
 
 #[derive(Clone)]
 struct AppState {
@@ -41,15 +43,5 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 async fn landing(State(state): State<AppState>) -> Html<String> {
-    let path = &state.telemetry_path;
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Neo4j Migration Exporter</title></head>\n<body>\
-         <h1>Neo4j Migration Exporter</h1>\n<p>Version {version}</p>\n<ul>\
-         <li><a href=\"{path}\">Metrics</a></li>\
-         <li><a href=\"/healthz\">Health</a></li>\
-         <li><a href=\"/ready\">Readiness</a></li></ul>\n</body></html>\n",
-        version = env!("CARGO_PKG_VERSION"),
-    ))
+    Html(status_page::render(&state.exporter.report(), env!("CARGO_PKG_VERSION"), &state.telemetry_path))
 }

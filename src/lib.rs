@@ -5,6 +5,7 @@
 //! in `collectors` turns rows into typed samples, `scheduler` keeps the latest snapshot of
 //! each, `snapshot` renders them, and `http` serves them.
 
+pub mod cli;
 pub mod collectors;
 pub mod config;
 pub mod daemon;
@@ -12,5 +13,7 @@ pub mod http;
 pub mod logging;
 pub mod neo4j;
 pub mod process;
+pub mod report;
 pub mod scheduler;
 pub mod snapshot;
+pub mod status_page;

@@ -1,11 +1,20 @@
 use std::process::ExitCode;
 
-use neo4j_migration_exporter::{config, daemon, logging};
+use neo4j_migration_exporter::config::Invocation;
+use neo4j_migration_exporter::{cli, config, daemon, logging};
 
 fn main() -> ExitCode {
     let config = match config::parse(std::env::args_os()) {
-        Ok(config::Invocation::Run(config)) => config,
-        Ok(config::Invocation::Print(text)) => {
+        Ok(Invocation::Run(config)) => config,
+        Ok(Invocation::Status(config, format)) => {
+            logging::init(&config.log);
+            return cli::status(&config, format);
+        }
+        Ok(Invocation::Check(config, options)) => {
+            logging::init(&config.log);
+            return cli::check(&config, &options);
+        }
+        Ok(Invocation::Print(text)) => {
             print!("{text}");
             return ExitCode::SUCCESS;
         }

@@ -14,6 +14,7 @@ use tokio::time::MissedTickBehavior;
 use crate::collectors::{self, Collection, Collector, Context};
 use crate::config::{CollectorSchedule, Config};
 use crate::neo4j::{Neo4j, ServerInfo};
+use crate::report::{CollectorState, Part, Report, Server};
 use crate::snapshot::{self, Family, Snapshot};
 
 /// What the last connectivity check found.
@@ -36,6 +37,7 @@ struct Outcome {
     snapshot: Snapshot,
     truncated: u64,
     invalid_records: BTreeMap<&'static str, u64>,
+    report: Option<Part>,
 }
 
 struct Slot {
@@ -95,6 +97,29 @@ impl Exporter {
             let collector = (spec.build)(config);
             tasks.spawn(run_collector(self.clone(), db.clone(), schedule.clone(), collector));
         }
+    }
+
+    /// The status report from the latest runs; no query is made to build it.
+    pub fn report(&self) -> Report {
+        let health = self.health();
+        let mut report = Report {
+            generated_at: unix_now(),
+            neo4j_up: health.up,
+            server: health.server.map(|s| Server { version: s.version, edition: s.edition }),
+            ..Report::default()
+        };
+        for slot in &self.slots {
+            let outcome = slot.outcome.lock().expect("outcome lock").clone();
+            report.collectors.push(CollectorState {
+                name: slot.name.to_string(),
+                success: outcome.success,
+                last_success: outcome.last_success,
+            });
+            if let Some(part) = &outcome.report {
+                report.add(part.clone());
+            }
+        }
+        report
     }
 
     /// The full exposition: the exporter's own metrics, then each collector's last snapshot.
@@ -272,7 +297,7 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
         failing = result.is_err();
         let previous_success = slot.outcome.lock().expect("outcome lock").last_success;
         let outcome = match result {
-            Ok(Collection { families, truncated, invalid_records }) => Outcome {
+            Ok(Collection { families, truncated, invalid_records, report }) => Outcome {
                 success: true,
                 duration_seconds: elapsed,
                 statements,
@@ -280,6 +305,7 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
                 snapshot: Snapshot::of(&families),
                 truncated,
                 invalid_records,
+                report,
             },
             // A failed run exports none of the collector's samples rather than stale ones.
             Err(_) => Outcome {

@@ -12,6 +12,7 @@ use neo4rs::BoltType;
 
 use crate::config::{Config, Setting};
 use crate::neo4j::{Neo4j, QueryError, Record, ServerInfo};
+use crate::report::Part;
 use crate::snapshot::Family;
 
 pub mod counts;
@@ -31,6 +32,8 @@ pub struct Collection {
     /// Records skipped or read only in part, by reason. Every reason the collector knows is
     /// listed, with 0 when none, so that the series always exist.
     pub invalid_records: BTreeMap<&'static str, u64>,
+    /// What the collector adds to the status report, if anything.
+    pub report: Option<Part>,
 }
 
 /// Everything a collector may use during one run. Statements go through [`Context::read`] and

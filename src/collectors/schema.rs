@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_integer, ConfigError, Setting, Values};
 use crate::neo4j::{column, Record};
+use crate::report::{IndexLine, IndexesReport, Part, LIST_CAP};
 use crate::snapshot::Family;
 
 pub const SPEC: Spec = Spec {
@@ -97,7 +98,26 @@ pub fn summarize(indexes: &[Record], constraints: &[Record], max_series: usize) 
     for kind in constraint_types {
         by_type.add([kind.as_str()], constraints.iter().filter(|row| lower(row, "type") == kind).count() as f64);
     }
-    Collection { families: vec![by_state, population, failed, by_type], truncated, ..Collection::default() }
+    let report = IndexesReport {
+        total: indexes.len(),
+        not_online: indexes
+            .iter()
+            .filter(|row| lower(row, "state") != "online")
+            .take(LIST_CAP)
+            .map(|row| IndexLine {
+                name: column(row, "name").as_str().unwrap_or("").to_string(),
+                kind: lower(row, "type"),
+                state: lower(row, "state"),
+                population: (column(row, "populationPercent").as_f64().unwrap_or(0.0) / 100.0).clamp(0.0, 1.0),
+            })
+            .collect(),
+    };
+    Collection {
+        families: vec![by_state, population, failed, by_type],
+        truncated,
+        report: Some(Part::Indexes(report)),
+        ..Collection::default()
+    }
 }
 
 impl Collector for Schema {

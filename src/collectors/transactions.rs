@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_duration, ConfigError, Setting, Values};
 use crate::neo4j::{column, Record, Value, STATEMENT_MARKER};
+use crate::report::{Part, TransactionLine, TransactionsReport, LIST_CAP};
 use crate::snapshot::Family;
 
 pub const SPEC: Spec = Spec {
@@ -155,6 +156,25 @@ pub fn summarize(transactions: &[Transaction], databases: &[String], long_runnin
     vec![by_status, oldest, long, blocked_oldest, lock_wait, locks]
 }
 
+/// The long-running and blocked transactions, oldest first, for the status report.
+pub fn report(transactions: &[Transaction], long_running: Duration) -> TransactionsReport {
+    let mut oldest_first: Vec<&Transaction> = transactions.iter().collect();
+    oldest_first.sort_by(|a, b| b.elapsed_seconds.total_cmp(&a.elapsed_seconds));
+    let line = |t: &&Transaction| TransactionLine {
+        database: t.database.clone(),
+        status: t.status.label().to_string(),
+        elapsed_seconds: t.elapsed_seconds,
+        lock_wait_seconds: t.lock_wait_seconds,
+        active_locks: t.active_locks,
+    };
+    let threshold = long_running.as_secs_f64();
+    TransactionsReport {
+        long_running_threshold_seconds: threshold,
+        long_running: oldest_first.iter().filter(|t| t.elapsed_seconds > threshold).take(LIST_CAP).map(line).collect(),
+        blocked: oldest_first.iter().filter(|t| t.status == TxStatus::Blocked).take(LIST_CAP).map(line).collect(),
+    }
+}
+
 struct Transactions {
     long_running: Duration,
 }
@@ -176,6 +196,7 @@ impl Collector for Transactions {
                 .await?;
             Ok(Collection {
                 families: summarize(&transactions, &own_databases, self.long_running),
+                report: Some(Part::Transactions(report(&transactions, self.long_running))),
                 ..Collection::default()
             })
         })

@@ -9,6 +9,7 @@ use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{
     parse_non_empty, parse_positive_duration, parse_positive_integer, ConfigError, Setting, Values,
 };
+use crate::report::{first_line, FailedMigration, FilesReport, InProgress, MigrationLine, MigrationsReport, Part, LIST_CAP};
 use crate::snapshot::Family;
 
 pub mod files;
@@ -309,9 +310,11 @@ pub fn summarize(
     }
     families.push(in_progress);
 
-    if let Some(files) = files {
-        families.extend(drift(migrations, files, config, &mut budget));
-    }
+    let files_report = files.map(|files| {
+        let (drift_families, report) = drift(migrations, files, config, &mut budget);
+        families.extend(drift_families);
+        report
+    });
 
     let mut recent = Family::gauge(
         "neo4j_migration_recent_execution_seconds",
@@ -333,7 +336,56 @@ pub fn summarize(
     }
     families.push(recent);
 
-    Collection { families, truncated: budget.left_out, invalid_records: BTreeMap::new() }
+    let report = Part::Migrations(MigrationsReport {
+        counts: Status::ALL
+            .iter()
+            .map(|status| (status.label().to_string(), migrations.iter().filter(|m| m.status == *status).count() as u64))
+            .collect(),
+        recent: newest_first(migrations.iter().filter(|m| m.applied_at.is_some()))
+            .take(LIST_CAP)
+            .map(|m| MigrationLine {
+                filename: shown_name(m),
+                status: m.status.label().to_string(),
+                applied_at: m.applied_at,
+                execution_seconds: m.execution_seconds,
+            })
+            .collect(),
+        failed: newest_first(failed.iter().copied())
+            .take(LIST_CAP)
+            .map(|m| FailedMigration {
+                filename: shown_name(m),
+                error_class: m.error_class().label().to_string(),
+                error: m.error.as_deref().map(first_line).unwrap_or_default(),
+                applied_at: m.applied_at,
+            })
+            .collect(),
+        in_progress: {
+            let mut waiting: Vec<&Migration> = migrations.iter().filter(|m| m.status.in_progress()).collect();
+            waiting.sort_by(|a, b| a.applied_at.unwrap_or(now).total_cmp(&b.applied_at.unwrap_or(now)));
+            waiting
+                .into_iter()
+                .take(LIST_CAP)
+                .map(|m| InProgress {
+                    filename: shown_name(m),
+                    status: m.status.label().to_string(),
+                    age_seconds: m.applied_at.map_or(0.0, |t| (now - t).max(0.0)),
+                })
+                .collect()
+        },
+        files: files_report,
+    });
+
+    Collection { families, truncated: budget.left_out, invalid_records: BTreeMap::new(), report: Some(report) }
+}
+
+fn newest_first<'m>(migrations: impl Iterator<Item = &'m Migration>) -> impl Iterator<Item = &'m Migration> {
+    let mut sorted: Vec<&Migration> = migrations.collect();
+    sorted.sort_by(|a, b| b.applied_at.unwrap_or(f64::MIN).total_cmp(&a.applied_at.unwrap_or(f64::MIN)));
+    sorted.into_iter()
+}
+
+fn shown_name(m: &Migration) -> String {
+    m.filename.clone().unwrap_or_else(|| "(no filename)".to_string())
 }
 
 /// Pending files, checksum drift and records that name no file.
@@ -342,7 +394,7 @@ fn drift(
     files: Result<&[MigrationFile], &()>,
     config: &MigrationsConfig,
     budget: &mut SeriesBudget,
-) -> Vec<Family> {
+) -> (Vec<Family>, FilesReport) {
     let mut scanned = Family::gauge(
         "neo4j_migration_dir_scan_success",
         "1 when the --migrations.dir directory could be read on the last run.",
@@ -350,7 +402,7 @@ fn drift(
     );
     let Ok(files) = files else {
         scanned.set(0.0);
-        return vec![scanned];
+        return (vec![scanned], FilesReport::default());
     };
     scanned.set(1.0);
 
@@ -378,12 +430,14 @@ fn drift(
 
     let mut total_files = Family::gauge("neo4j_migration_files", "Migration files found in --migrations.dir.", &[]);
     total_files.set(files.len() as f64);
+    let pending_files: Vec<String> =
+        files.iter().zip(&applied).filter(|(_, applied)| !**applied).map(|(file, _)| file.path.clone()).collect();
     let mut pending = Family::gauge(
         "neo4j_migration_files_pending",
         "Migration files in --migrations.dir with no SUCCESS record.",
         &[],
     );
-    pending.set(applied.iter().filter(|a| !**a).count() as f64);
+    pending.set(pending_files.len() as f64);
     let mut mismatches = Family::gauge(
         "neo4j_migration_checksum_mismatches",
         "Applied migrations whose file no longer matches the recorded checksum.",
@@ -395,9 +449,9 @@ fn drift(
         "1 for each applied migration whose file was modified after it was applied.",
         &["filename"],
     );
-    for (_, filename) in mismatched {
+    for (_, filename) in &mismatched {
         if budget.take() {
-            mismatch.add([filename], 1.0);
+            mismatch.add([*filename], 1.0);
         }
     }
     let mut orphans = Family::gauge(
@@ -406,7 +460,14 @@ fn drift(
         &[],
     );
     orphans.set(without_file as f64);
-    vec![scanned, total_files, pending, mismatches, mismatch, orphans]
+    let report = FilesReport {
+        readable: true,
+        total: files.len(),
+        pending: pending_files.into_iter().take(LIST_CAP).collect(),
+        modified: mismatched.iter().take(LIST_CAP).map(|(_, name)| name.to_string()).collect(),
+        records_without_file: without_file,
+    };
+    (vec![scanned, total_files, pending, mismatches, mismatch, orphans], report)
 }
 
 /// A shared cap on per-file series that remembers how many it refused.

@@ -1,0 +1,459 @@
+//! The exporter's performance targets, measured against real Neo4j servers from testkit.
+//!
+//!   cargo bench --bench exporter -- full      # every measurement at full size (about 30 minutes)
+//!   cargo bench --bench exporter -- smoke     # the same at toy sizes (about 2 minutes; CI runs it)
+//!   cargo bench --bench exporter -- full scrape db-cost   # only some of them
+//!
+//! Prints one table row per figure: what was measured, the value, the target, and whether it
+//! was met. Method and results are in BENCHMARKS.md. Nothing here asserts timings.
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{free_port, http_get, unique, Exporter, Neo4jServer, Scrape};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Size {
+    Smoke,
+    Full,
+}
+
+impl Size {
+    fn pick<T>(self, smoke: T, full: T) -> T {
+        if self == Size::Smoke {
+            smoke
+        } else {
+            full
+        }
+    }
+}
+
+struct Row {
+    measurement: String,
+    value: String,
+    target: String,
+    met: Option<bool>,
+}
+
+fn row(rows: &mut Vec<Row>, measurement: impl Into<String>, value: impl Into<String>, target: impl Into<String>, met: Option<bool>) {
+    let row = Row { measurement: measurement.into(), value: value.into(), target: target.into(), met };
+    eprintln!("  {} = {} (target {})", row.measurement, row.value, row.target);
+    rows.push(row);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let size = if args.iter().any(|a| a == "full") { Size::Full } else { Size::Smoke };
+    let wanted: Vec<&str> = args.iter().map(String::as_str).filter(|a| !["full", "smoke"].contains(a)).collect();
+    let run = |name: &str| wanted.is_empty() || wanted.contains(&name);
+    let mut rows = Vec::new();
+    let started = Instant::now();
+    if run("startup") {
+        eprintln!("== start-up");
+        startup(size, &mut rows);
+    }
+    if run("migrations") {
+        eprintln!("== migrations at scale");
+        migrations_at_scale(size, &mut rows);
+    }
+    if run("scrape") {
+        eprintln!("== scrape latency and throughput");
+        scrape_load(size, &mut rows);
+    }
+    if run("db-cost") {
+        eprintln!("== database cost per poll");
+        db_cost(size, &mut rows);
+    }
+    if run("footprint") {
+        eprintln!("== footprint and the load on Neo4j");
+        footprint_and_neo4j_load(size, &mut rows);
+    }
+    println!("\n| Measurement | Result | Target | Met |\n|---|---|---|---|");
+    for r in &rows {
+        let met = match r.met {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "-",
+        };
+        println!("| {} | {} | {} | {} |", r.measurement, r.value, r.target, met);
+    }
+    println!("\n{} run, {:.0} s in all, on {} cores.", if size == Size::Full { "full" } else { "smoke" }, started.elapsed().as_secs_f64(), cores());
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+// ---------- data ----------
+
+/// Loads `nodes` nodes over `labels` labels (half of them in pairs joined by one of `types`
+/// relationship types, the rest alone) and `migrations` migration records, in batches.
+fn generate(server: &Neo4jServer, nodes: usize, labels: usize, types: usize, migrations: usize) {
+    let started = Instant::now();
+    let per_label = (nodes / labels).max(2);
+    let mut statements = Vec::new();
+    for l in 0..labels {
+        let pairs = per_label / 4;
+        let singles = per_label - 2 * pairs;
+        let kind = l % types.max(1);
+        // Batches of 10,000 keep each transaction small.
+        let mut done = 0;
+        while done < pairs {
+            let n = (pairs - done).min(10_000);
+            statements.push(format!("UNWIND range(1, {n}) AS i CREATE (:L{l} {{i: i}})-[:T{kind}]->(:L{l} {{i: i}})"));
+            done += n;
+        }
+        let mut done = 0;
+        while done < singles {
+            let n = (singles - done).min(10_000);
+            statements.push(format!("UNWIND range(1, {n}) AS i CREATE (:L{l} {{i: i}})"));
+            done += n;
+        }
+    }
+    // Types with no label of their own still get a few relationships.
+    for t in labels..types {
+        statements.push(format!("CREATE (:L0)-[:T{t}]->(:L0)"));
+    }
+    let mut done = 0;
+    while done < migrations {
+        let n = (migrations - done).min(10_000);
+        statements.push(format!(
+            "UNWIND range({}, {}) AS i CREATE (:Migration {{filename: 'V' + toString(i) + '__generated.cypher',
+               status: CASE WHEN i % 97 = 0 THEN 'FAILED' ELSE 'SUCCESS' END,
+               description: CASE WHEN i % 97 = 0 THEN 'FAILED: Neo.TransientError.Transaction.LockClientStopped' ELSE 'generated' END,
+               appliedAt: datetime() - duration({{seconds: i}}), executionTime: (i * 37) % 20000, checksum: toString(i)}})",
+            done + 1,
+            done + n
+        ));
+        done += n;
+    }
+    let refs: Vec<&str> = statements.iter().map(String::as_str).collect();
+    server.write(&refs);
+    eprintln!("  generated {nodes} nodes / {labels} labels / {types} types / {migrations} migrations in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+fn big_server() -> Neo4jServer {
+    Neo4jServer::start_with(&common::test_version(), &["--heap", "2g", "--setting", "server.memory.pagecache.size=512m"])
+}
+
+// ---------- process figures from /proc ----------
+
+fn proc_fields(pid: u32) -> Vec<String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = text.rfind(')').map_or("", |i| &text[i + 2..]);
+    after.split_whitespace().map(str::to_string).collect()
+}
+
+/// User plus system CPU seconds of a process.
+fn cpu_seconds(pid: u32) -> f64 {
+    let f = proc_fields(pid);
+    let ticks = |n: usize| f.get(n - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(14) + ticks(15)) / 100.0
+}
+
+fn rss_bytes(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib * 1024.0)
+}
+
+fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1e6)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn collector_value(scrape: &Scrape, metric: &str, collector: &str) -> f64 {
+    scrape.value(metric, &[("collector", collector)]).unwrap_or(f64::NAN)
+}
+
+fn all_but(keep: &[&str]) -> Vec<String> {
+    neo4j_migration_exporter::collectors::REGISTRY
+        .iter()
+        .filter(|spec| !keep.contains(&spec.name))
+        .map(|spec| format!("--no-collector.{}", spec.name))
+        .collect()
+}
+
+fn start_exporter(server: &Neo4jServer, args: &[String]) -> Exporter {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let exporter = Exporter::start(&server.uri(), &args);
+    exporter.wait_until(Duration::from_secs(120), "ready", |e| e.get("/ready").0 == 200);
+    exporter
+}
+
+// ---------- 5. start-up ----------
+
+fn startup(size: Size, rows: &mut Vec<Row>) {
+    let server = Neo4jServer::start(&common::test_version());
+    generate(&server, size.pick(2_000, 20_000), 20, 5, size.pick(100, 1_000));
+    let mut times = Vec::new();
+    for _ in 0..size.pick(3, 7) {
+        let started = Instant::now();
+        let exporter = Exporter::start(&server.uri(), &[]);
+        exporter.wait_until(Duration::from_secs(30), "ready", |e| e.get("/ready").0 == 200);
+        times.push(started.elapsed().as_secs_f64());
+    }
+    let t = median(&mut times);
+    row(rows, "Start-up: process start to first complete snapshot (/ready), Neo4j reachable, default collectors, median", format!("{:.0} ms", t * 1000.0), "< 1 s", Some(t < 1.0));
+}
+
+// ---------- 3. migrations at scale ----------
+
+fn migrations_at_scale(size: Size, rows: &mut Vec<Row>) {
+    let records = size.pick(10_000, 100_000);
+    let server = Neo4jServer::start(&common::test_version());
+    generate(&server, 10, 1, 1, records);
+    let mut only_migrations = all_but(&["migrations"]);
+    only_migrations.push("--collector.migrations.interval=2s".into());
+
+    // The same exporter configuration against a label with no records gives the baseline.
+    let mut empty = only_migrations.clone();
+    empty.push(format!("--migrations.label={}", unique("NoRecords")));
+    let idle = start_exporter(&server, &empty);
+    std::thread::sleep(Duration::from_secs(5));
+    let baseline = rss_bytes(idle.pid());
+    drop(idle);
+
+    let exporter = start_exporter(&server, &only_migrations);
+    let mut durations = Vec::new();
+    let mut peak = 0.0f64;
+    let mut last = 0.0;
+    let deadline = Instant::now() + Duration::from_secs(size.pick(15, 40));
+    while Instant::now() < deadline {
+        let scrape = exporter.scrape();
+        let t = collector_value(&scrape, "neo4j_exporter_collector_last_success_timestamp_seconds", "migrations");
+        if t != last {
+            last = t;
+            durations.push(collector_value(&scrape, "neo4j_exporter_collector_duration_seconds", "migrations"));
+        }
+        peak = peak.max(rss_bytes(exporter.pid()));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let d = median(&mut durations);
+    row(rows, format!("Migrations: one poll over {records} records, median of {}", durations.len()), format!("{:.0} ms", d * 1000.0), "< 1 s", Some(d < 1.0));
+    let growth = peak - baseline;
+    row(rows, format!("Migrations: resident memory, {records} records vs none (peak {})", mb(peak)), format!("+{}", mb(growth)), "< 50 MB", Some(growth < 50e6));
+}
+
+// ---------- 1. scrapes ----------
+
+struct Wrk {
+    requests_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    non_2xx: bool,
+}
+
+fn wrk(port: u16, seconds: u64) -> Wrk {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c16", &format!("-d{seconds}s"), "--latency", &format!("http://127.0.0.1:{port}/metrics")])
+        .output()
+        .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let latency = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .map(duration_ms)
+            .unwrap_or(f64::NAN)
+    };
+    Wrk {
+        requests_per_second: text
+            .lines()
+            .find_map(|l| l.strip_prefix("Requests/sec:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0),
+        p50_ms: latency("50%"),
+        p99_ms: latency("99%"),
+        non_2xx: text.contains("Non-2xx"),
+    }
+}
+
+/// wrk prints durations as 812.00us, 1.23ms or 2.00s.
+fn duration_ms(text: &str) -> f64 {
+    let split = text.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: f64 = number.parse().unwrap_or(f64::NAN);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        "m" => n * 60_000.0,
+        _ => f64::NAN,
+    }
+}
+
+fn scrape_load(size: Size, rows: &mut Vec<Row>) {
+    let server = big_server();
+    let (labels, types) = (500, 100);
+    generate(&server, size.pick(20_000, 50_000), labels, types, 1_000);
+    let custom = std::env::temp_dir().join(format!("{}.yml", unique("bench-custom")));
+    std::fs::write(&custom, "queries:\n  - {name: users, help: Users per label L0., query: 'MATCH (n:L0) RETURN count(n) AS n', values: [n]}\n").unwrap();
+    let args: Vec<String> = vec![
+        "--orphans.by-label".into(),
+        format!("--collector.custom.file={}", custom.display()),
+        "--collector.orphans.interval=1h".into(),
+    ];
+    let exporter = start_exporter(&server, &args);
+    exporter.scrape_until(Duration::from_secs(120), "every collector done", |s| {
+        s.samples("neo4j_exporter_collector_success").iter().all(|(_, v)| *v == 1.0) && s.has("neo4j_nodes")
+    });
+    let scrape = exporter.scrape();
+    let series = scrape.0.lines().filter(|l| !l.starts_with('#')).count();
+    eprintln!("  snapshot: {series} series, {} bytes", scrape.0.len());
+    let seconds = size.pick(5, 30);
+    let quiet = wrk(exporter.port, seconds);
+    row(rows, format!("Scrapes: p99 latency, {series} series, wrk 2 threads x 16 connections"), format!("{:.2} ms (p50 {:.2} ms)", quiet.p99_ms, quiet.p50_ms), "< 2 ms", Some(quiet.p99_ms < 2.0));
+    row(rows, "Scrapes: throughput", format!("{:.0} /s", quiet.requests_per_second), "> 5,000 /s", Some(quiet.requests_per_second > 5000.0 && !quiet.non_2xx));
+    drop(exporter);
+
+    // The same while an orphan scan of a large graph runs the whole time.
+    generate(&server, size.pick(100_000, 1_000_000), 10, 5, 0);
+    let mut scanning = args.clone();
+    scanning.push("--collector.orphans.interval=100ms".into());
+    scanning.push("--collector.orphans.timeout=60s".into());
+    let exporter = start_exporter(&server, &scanning);
+    let before = exporter.scrape();
+    let busy = wrk(exporter.port, seconds);
+    let after = exporter.scrape();
+    let scan = collector_value(&after, "neo4j_exporter_collector_duration_seconds", "orphans");
+    let scans = after.value("neo4j_orphan_scan_duration_seconds", &[]).unwrap_or(f64::NAN);
+    let _ = before;
+    row(
+        rows,
+        format!("Scrapes: p99 latency while orphan scans ({:.1} s each) run back to back", scan.max(scans)),
+        format!("{:.2} ms (p50 {:.2} ms, {:.0} /s)", busy.p99_ms, busy.p50_ms, busy.requests_per_second),
+        format!("unchanged ({:.2} ms without)", quiet.p99_ms),
+        Some(busy.p99_ms < 2.0),
+    );
+}
+
+// ---------- 2. database cost per poll ----------
+
+fn db_cost(size: Size, rows: &mut Vec<Row>) {
+    let sizes: Vec<usize> = size.pick(vec![1_000, 10_000, 100_000], vec![10_000, 100_000, 1_000_000]);
+    let cheap = ["transactions", "schema", "counts", "migrations"];
+    let mut results = Vec::new();
+    for nodes in &sizes {
+        let server = big_server();
+        generate(&server, *nodes, 50, 10, 1_000);
+        let mut args = all_but(&cheap);
+        for c in cheap {
+            args.push(format!("--collector.{c}.interval=1s"));
+        }
+        let exporter = start_exporter(&server, &args);
+        let mut times = Vec::new();
+        let mut statements = Vec::new();
+        let mut last = 0.0;
+        let deadline = Instant::now() + Duration::from_secs(size.pick(8, 20));
+        while Instant::now() < deadline {
+            let s = exporter.scrape();
+            let t = collector_value(&s, "neo4j_exporter_collector_last_success_timestamp_seconds", "counts");
+            if t != last {
+                last = t;
+                times.push(cheap.iter().map(|c| collector_value(&s, "neo4j_exporter_collector_duration_seconds", c)).sum::<f64>());
+                statements.push(cheap.iter().map(|c| collector_value(&s, "neo4j_exporter_collector_statements", c)).sum::<f64>());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        drop(exporter);
+        let time = median(&mut times);
+        let count = median(&mut statements);
+
+        // The orphan scan on the same graph, with its default timeout.
+        let mut orphan_args = all_but(&["orphans"]);
+        orphan_args.push("--collector.orphans.interval=1h".into());
+        let exporter = start_exporter(&server, &orphan_args);
+        let scan = exporter.scrape_until(Duration::from_secs(120), "an orphan scan", |s| s.has("neo4j_orphan_scan_complete"));
+        let scan_time = scan.value("neo4j_orphan_scan_duration_seconds", &[]).unwrap_or(f64::NAN);
+        let complete = scan.value("neo4j_orphan_scan_complete", &[]) == Some(1.0);
+        row(rows, format!("Database cost: cheap collectors' cycle on {nodes} nodes"), format!("{:.1} ms, {count:.0} statements", time * 1000.0), "-", None);
+        row(rows, format!("Database cost: orphan scan on {nodes} nodes"), format!("{:.0} ms, {}", scan_time * 1000.0, if complete { "complete" } else { "cut off at its timeout" }), "reported", None);
+        results.push((time, count));
+    }
+    let (first, last) = (results[0], results[results.len() - 1]);
+    let time_growth = last.0 / first.0;
+    let count_growth = last.1 / first.1;
+    row(rows, format!("Database cost: cycle time growth {} -> {} nodes", sizes[0], sizes[sizes.len() - 1]), format!("x{time_growth:.2}"), "< x1.5", Some(time_growth < 1.5));
+    row(rows, format!("Database cost: statements growth {} -> {} nodes", sizes[0], sizes[sizes.len() - 1]), format!("x{count_growth:.2}"), "< x1.5", Some(count_growth < 1.5));
+}
+
+// ---------- 4 and 6. footprint, and the load on Neo4j ----------
+
+fn start_prometheus(exporter_port: u16) -> (Child, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(unique("bench-prometheus"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!("global: {{scrape_interval: 15s}}\nscrape_configs: [{{job_name: neo4j, static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]}}]\n"),
+    )
+    .unwrap();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus (apt-get install prometheus)");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http_get(port, "/-/ready").map_or(0, |(s, _)| s) != 200 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (child, dir)
+}
+
+fn footprint_and_neo4j_load(size: Size, rows: &mut Vec<Row>) {
+    let window = Duration::from_secs(size.pick(30, 600));
+    let server = Neo4jServer::start(&common::test_version());
+    generate(&server, 100_000, 50, 10, 1_000);
+    let neo4j = server.pid();
+    std::thread::sleep(Duration::from_secs(size.pick(5, 30)));
+
+    let before = cpu_seconds(neo4j);
+    std::thread::sleep(window);
+    let idle_cpu = cpu_seconds(neo4j) - before;
+
+    let exporter = start_exporter(&server, &[]);
+    let (mut prometheus, dir) = start_prometheus(exporter.port);
+    std::thread::sleep(Duration::from_secs(size.pick(5, 30)));
+    let (neo4j_before, exporter_before) = (cpu_seconds(neo4j), cpu_seconds(exporter.pid()));
+    let started = Instant::now();
+    let mut rss = Vec::new();
+    while started.elapsed() < window {
+        rss.push(rss_bytes(exporter.pid()));
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let watched_cpu = cpu_seconds(neo4j) - neo4j_before;
+    let exporter_cpu = cpu_seconds(exporter.pid()) - exporter_before;
+    let _ = prometheus.kill();
+    let _ = prometheus.wait();
+    let _ = std::fs::remove_dir_all(dir);
+
+    let steady = median(&mut rss);
+    let peak = rss.iter().copied().fold(0.0, f64::max);
+    row(rows, format!("Footprint: resident memory at steady state, default collectors (peak {})", mb(peak)), mb(steady), "< 30 MB", Some(steady < 30e6));
+    let share = exporter_cpu / elapsed * 100.0;
+    row(rows, format!("Footprint: CPU over {:.0} s, defaults, Prometheus scraping every 15 s", elapsed), format!("{share:.2} % of one core"), "< 1 %", Some(share < 1.0));
+    let minutes = window.as_secs_f64() / 60.0;
+    row(
+        rows,
+        format!("Load on Neo4j: CPU over {minutes:.1} min, exporter at defaults + scrapes every 15 s, vs no exporter"),
+        format!("{watched_cpu:.1} s vs {idle_cpu:.1} s ({:+.2} % of one core)", (watched_cpu - idle_cpu) / window.as_secs_f64() * 100.0),
+        "reported",
+        None,
+    );
+}
