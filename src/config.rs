@@ -320,7 +320,8 @@ fn command() -> Command {
                     .help(format!("{what} of the {} collector [default: {}]", spec.name, humantime::format_duration(default)))
                     .env(env_name(&flag))
                     .hide_env(true)
-                    .global(true),
+                    .global(true)
+                    .overrides_with(flag.clone()),
             );
         }
     }
@@ -338,7 +339,9 @@ fn value_arg(setting: &'static Setting) -> Arg {
         .help(help)
         .env(env_name(setting.flag))
         .hide_env(true)
-        .global(true);
+        .global(true)
+        // Given twice, the last one wins, so scripts can append overrides.
+        .overrides_with(setting.flag);
     // A yes/no setting may be given as a bare flag.
     if setting.value_name == "BOOL" {
         return arg.num_args(0..=1).default_missing_value("true").require_equals(true);

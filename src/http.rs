@@ -31,7 +31,7 @@ pub fn router(exporter: Arc<Exporter>, telemetry_path: &str) -> Router {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, CONTENT_TYPE)], state.exporter.render()).into_response()
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], state.exporter.exposition()).into_response()
 }
 
 async fn ready(State(state): State<AppState>) -> Response {

@@ -216,7 +216,7 @@ impl Neo4j {
             .user(config.user.as_str())
             .password(config.password.expose())
             .max_connections(4)
-            .fetch_size(500)
+            .fetch_size(1000)
             .connection_timeout(config.connect_timeout)
             .idle_timeout(Some(Duration::from_secs(60)));
         if let Some(db) = &config.database {
@@ -237,12 +237,43 @@ impl Neo4j {
         timeout: Duration,
         mut each: impl FnMut(Record) + Send,
     ) -> Result<(), QueryError> {
+        self.read_rows(cypher, params, timeout, |row| each(decode_row(&row))).await
+    }
+
+    /// As [`Neo4j::read_each`] for a statement that returns one list per row (`RETURN [...] AS r`):
+    /// `each` gets the list's values in order. One column per row is much cheaper to decode
+    /// than many, which matters for large results such as 100,000 migration records.
+    pub async fn read_lists(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        timeout: Duration,
+        mut each: impl FnMut(Vec<Value>) + Send,
+    ) -> Result<(), QueryError> {
+        self.read_rows(cypher, params, timeout, |row| {
+            let values = match row.get::<BoltType>("r").map(decode) {
+                Ok(Value::List(values)) => values,
+                Ok(other) => vec![other],
+                Err(_) => Vec::new(),
+            };
+            each(values)
+        })
+        .await
+    }
+
+    async fn read_rows(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        timeout: Duration,
+        mut each: impl FnMut(Row) + Send,
+    ) -> Result<(), QueryError> {
         let tx_timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX).max(1);
         let statement = query(&format!("{STATEMENT_MARKER} {cypher}")).params(params).extra("tx_timeout", tx_timeout_ms);
         let exchange = async {
             let mut rows = self.graph.execute_read(statement).await?;
             while let Some(row) = rows.next().await? {
-                each(decode_row(&row));
+                each(row);
             }
             Ok::<(), neo4rs::Error>(())
         };

@@ -3,10 +3,11 @@
 //! waits on Neo4j.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use axum::body::Bytes;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
@@ -52,7 +53,18 @@ pub struct Exporter {
     slots: Vec<Slot>,
     first_runs_left: AtomicUsize,
     ready: AtomicBool,
+    generation: AtomicU64,
+    cache: Mutex<Option<Cached>>,
 }
+
+struct Cached {
+    generation: u64,
+    rendered_at: Instant,
+    body: Bytes,
+}
+
+/// How stale the process metrics in a cached exposition may get.
+const PROCESS_METRICS_MAX_AGE: Duration = Duration::from_secs(1);
 
 impl Exporter {
     pub fn new(config: &Config) -> Arc<Self> {
@@ -70,6 +82,8 @@ impl Exporter {
             first_runs_left: AtomicUsize::new(slots.len() + 1),
             slots,
             ready: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+            cache: Mutex::new(None),
         })
     }
 
@@ -120,6 +134,26 @@ impl Exporter {
             }
         }
         report
+    }
+
+    /// The exposition for a scrape. Rendering happens at most once per change of state (and
+    /// once a second, for the process metrics); every other scrape shares the same bytes.
+    pub fn exposition(&self) -> Bytes {
+        let generation = self.generation.load(Ordering::Acquire);
+        let mut cache = self.cache.lock().expect("exposition cache");
+        if let Some(cached) = cache.as_ref() {
+            if cached.generation == generation && cached.rendered_at.elapsed() < PROCESS_METRICS_MAX_AGE {
+                return cached.body.clone();
+            }
+        }
+        let body = Bytes::from(self.render());
+        *cache = Some(Cached { generation, rendered_at: Instant::now(), body: body.clone() });
+        body
+    }
+
+    /// Marks the cached exposition out of date.
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The full exposition: the exporter's own metrics, then each collector's last snapshot.
@@ -230,6 +264,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
                     h.up = true;
                     h.server = Some(info);
                 });
+                exporter.changed();
                 backoff = first_backoff;
                 config.check_interval
             }
@@ -244,6 +279,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
                     h.checked = true;
                     h.up = false;
                 });
+                exporter.changed();
                 let pause = backoff;
                 backoff = (backoff * 2).min(config.max_backoff);
                 pause
@@ -317,6 +353,7 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
             },
         };
         *slot.outcome.lock().expect("outcome lock") = Arc::new(outcome);
+        exporter.changed();
         if first {
             first = false;
             exporter.first_run_done();

@@ -11,7 +11,7 @@ use std::time::Duration;
 use neo4rs::BoltType;
 
 use crate::config::{Config, Setting};
-use crate::neo4j::{Neo4j, QueryError, Record, ServerInfo};
+use crate::neo4j::{Neo4j, QueryError, Record, ServerInfo, Value};
 use crate::report::Part;
 use crate::snapshot::Family;
 
@@ -65,6 +65,17 @@ impl<'a> Context<'a> {
     ) -> Result<(), QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read_each(cypher, params, self.timeout, each).await
+    }
+
+    /// Runs a statement that returns one list per row; see [`Neo4j::read_lists`].
+    pub async fn read_lists(
+        &self,
+        cypher: &str,
+        params: Vec<(&str, BoltType)>,
+        each: impl FnMut(Vec<Value>) + Send,
+    ) -> Result<(), QueryError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.db.read_lists(cypher, params, self.timeout, each).await
     }
 
     /// As [`Context::read`], with a timeout of the statement's own.

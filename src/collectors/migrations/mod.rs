@@ -77,17 +77,16 @@ impl Schema {
         }
     }
 
-    /// The statement that returns one row per record, in the columns `record::decode` reads.
+    /// The statement that returns one list per record, in the order of `record::COLUMNS`.
     /// Nothing in it can fail on a property of an unexpected type: equality never errors, and
     /// every conversion happens in the exporter.
     pub fn statement(self, label: &str) -> String {
         match self {
             Schema::Runbook => format!(
                 "MATCH (m:`{}`) \
-                 RETURN m.filename AS filename, m.status AS status, m.appliedAt AS appliedAt, \
-                 m.executionTime AS executionTime, m.checksum AS checksum, \
-                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.description END AS description, \
-                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.error END AS error",
+                 RETURN [m.filename, null, m.status, m.appliedAt, m.executionTime, m.checksum, \
+                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.description END, \
+                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.error END] AS r",
                 label.replace('`', "``")
             ),
             // A repeatable migration that ran again carries REPEATED self-loops; its latest run counts.
@@ -95,13 +94,11 @@ impl Schema {
                  OPTIONAL MATCH (m)-[again:REPEATED]->(m) \
                  WITH m, r, again ORDER BY again.at DESC \
                  WITH m, r, collect(again)[0] AS last \
-                 RETURN coalesce(m.source, m.version) AS filename, 'SUCCESS' AS status, \
-                 coalesce(last.at, r.at) AS appliedAt, coalesce(last.in, r.in) AS executionTime, \
-                 coalesce(last.checksum, m.checksum) AS checksum"
+                 RETURN [coalesce(m.source, m.version), null, 'SUCCESS', coalesce(last.at, r.at), \
+                 coalesce(last.in, r.in), coalesce(last.checksum, m.checksum), null, null] AS r"
                 .to_string(),
             Schema::Liquibase => "MATCH (c:__LiquibaseChangeSet)-[r:IN_CHANGELOG]->(:__LiquibaseChangeLog) \
-                 RETURN c.changeLog AS filename, c.id AS changeset, c.execType AS status, \
-                 r.dateExecuted AS appliedAt, c.checkSum AS checksum, c.description AS description"
+                 RETURN [c.changeLog, c.id, c.execType, r.dateExecuted, null, c.checkSum, c.description, null] AS r"
                 .to_string(),
         }
     }
@@ -157,7 +154,7 @@ impl Collector for Migrations {
             let mut migrations = Vec::new();
             let mut invalid: BTreeMap<&'static str, u64> = Invalid::ALL.iter().map(|i| (i.label(), 0)).collect();
             let statement = self.config.schema.statement(&self.config.label);
-            cx.read_each(&statement, Vec::new(), |row| {
+            cx.read_lists(&statement, Vec::new(), |row| {
                     let (migration, problems) = record::decode(&row, words);
                     for problem in problems {
                         *invalid.entry(problem.label()).or_default() += 1;

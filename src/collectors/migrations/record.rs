@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
-use crate::neo4j::{column, Record, Value};
+use crate::neo4j::Value;
 
 /// The normalised state of a record; `label()` is the `status` label value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -172,9 +172,17 @@ impl Migration {
 /// Maps a record's raw status text to a [`Status`]; each schema has its own words.
 pub type StatusWords = &'static [(&'static str, Status)];
 
-/// Decodes one row (columns `filename`, `changeset`, `status`, `appliedAt`, `executionTime`,
-/// `checksum`, `description`, `error`) and lists what was wrong with it.
-pub fn decode(row: &Record, words: StatusWords) -> (Migration, Vec<Invalid>) {
+/// The values each record statement returns, in this order, as one list per row.
+pub const COLUMNS: [&str; 8] = ["filename", "changeset", "status", "appliedAt", "executionTime", "checksum", "description", "error"];
+
+/// The value of a column of a record list; missing values read as null.
+fn column<'r>(row: &'r [Value], name: &str) -> &'r Value {
+    const NULL: &Value = &Value::Null;
+    COLUMNS.iter().position(|c| *c == name).and_then(|i| row.get(i)).unwrap_or(NULL)
+}
+
+/// Decodes one record (its values in the order of [`COLUMNS`]) and lists what was wrong with it.
+pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
     let mut problems = Vec::new();
     let mut note = |problem: Invalid| problems.push(problem);
 
@@ -348,8 +356,11 @@ mod tests {
         ("ROLLED_BACK", Status::RolledBack),
     ];
 
-    fn row(pairs: &[(&str, Value)]) -> Record {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>()
+    /// A record list from named values; the names must be among [`COLUMNS`].
+    fn row(pairs: &[(&str, Value)]) -> Vec<Value> {
+        let named: BTreeMap<&str, &Value> = pairs.iter().map(|(k, v)| (*k, v)).collect();
+        assert!(named.keys().all(|k| COLUMNS.contains(k)), "unknown column in {named:?}");
+        COLUMNS.iter().map(|c| named.get(c).map_or(Value::Null, |v| (*v).clone())).collect()
     }
 
     fn s(text: &str) -> Value {
