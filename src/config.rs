@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::parser::ValueSource;
@@ -40,6 +40,8 @@ const SETTINGS: &[Setting] = &[
     Setting { flag: "config.file", value_name: "PATH", default: None, help: "YAML file with settings keyed by flag name" },
     Setting { flag: "web.listen-address", value_name: "ADDRESS", default: Some(":10687"), help: "Address to serve HTTP on, as host:port or :port" },
     Setting { flag: "web.telemetry-path", value_name: "PATH", default: Some("/metrics"), help: "Path under which to expose metrics" },
+    Setting { flag: "web.config.file", value_name: "PATH", default: None, help: "Web configuration in the exporter-toolkit format: TLS and basic auth" },
+    Setting { flag: "web.max-requests", value_name: "N", default: Some("40"), help: "Most HTTP requests served at once; more wait for a free place" },
     Setting { flag: "log.level", value_name: "LEVEL", default: Some("info"), help: "Least severe log level to print: debug, info, warn or error" },
     Setting { flag: "log.format", value_name: "FORMAT", default: Some("logfmt"), help: "Log line format: logfmt or json" },
     Setting { flag: "neo4j.uri", value_name: "URI", default: Some("bolt://localhost:7687"), help: "Bolt URI of the Neo4j server (bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc)" },
@@ -69,6 +71,9 @@ pub struct Config {
 pub struct WebConfig {
     pub listen_address: SocketAddr,
     pub telemetry_path: String,
+    /// The exporter-toolkit web configuration file, checked when the daemon starts.
+    pub config_file: Option<PathBuf>,
+    pub max_requests: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -535,6 +540,8 @@ impl Config {
             web: WebConfig {
                 listen_address: values.required("web.listen-address", parse_listen_address)?,
                 telemetry_path: values.required("web.telemetry-path", parse_telemetry_path)?,
+                config_file: values.parse("web.config.file", |s| Ok(PathBuf::from(s.trim())))?,
+                max_requests: values.required("web.max-requests", parse_positive_integer)?,
             },
             log: LogConfig {
                 level: values.required("log.level", parse_log_level)?,
