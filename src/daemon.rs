@@ -7,9 +7,13 @@ use tokio::task::JoinSet;
 use crate::config::Config;
 use crate::neo4j::{Neo4j, QueryError};
 use crate::scheduler::Exporter;
+use crate::web::{self, WebConfigError, WebSecurity};
 
 /// How long in-flight scrapes may take to finish once a stop was asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+
+/// How long a password check still running on a blocking thread may hold the exit up.
+const BLOCKING_GRACE: Duration = Duration::from_millis(200);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -19,21 +23,34 @@ pub enum DaemonError {
     Neo4j(#[from] QueryError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    /// A configuration mistake like a bad flag: the binary exits 2 with this sentence.
+    #[error("{0}")]
+    WebConfig(#[from] WebConfigError),
 }
 
 pub fn run(config: Config) -> Result<(), DaemonError> {
+    // Checked before anything starts, so a bad file costs one sentence and nothing else.
+    let security = match &config.web.config_file {
+        Some(path) => web::load(path)?,
+        None => WebSecurity::default(),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(DaemonError::Runtime)?;
-    runtime.block_on(serve(config))
+    let result = runtime.block_on(serve(config, security));
+    runtime.shutdown_timeout(BLOCKING_GRACE);
+    result
 }
 
-async fn serve(config: Config) -> Result<(), DaemonError> {
+async fn serve(config: Config, security: WebSecurity) -> Result<(), DaemonError> {
     let listener = tokio::net::TcpListener::bind(config.web.listen_address)
         .await
         .map_err(|source| DaemonError::Listen { address: config.web.listen_address.to_string(), source })?;
+    if security.uses_basic_auth() && !security.uses_tls() {
+        tracing::warn!("basic auth without TLS sends passwords in clear text: add tls_server_config to the web config file");
+    }
     if config.neo4j.password.is_empty() {
         tracing::warn!("no password given: set NEO4J_PASSWORD or --neo4j.password-file unless Neo4j has authentication disabled");
     }
@@ -47,19 +64,17 @@ async fn serve(config: Config) -> Result<(), DaemonError> {
         version = env!("CARGO_PKG_VERSION"),
         address = %config.web.listen_address,
         telemetry_path = %config.web.telemetry_path,
+        tls = security.uses_tls(),
+        basic_auth = security.uses_basic_auth(),
         collectors = %enabled.join(","),
         "listening"
     );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let app = crate::http::router(exporter, &config.web.telemetry_path);
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
-    });
+    let server = tokio::spawn(web::serve(listener, app, security, config.web.max_requests, async {
+        let _ = stop_rx.await;
+    }));
 
     let signal = stop_signal().await;
     tracing::info!(signal, "stopping");

@@ -3,7 +3,8 @@
 //!
 //! Neo4j -> collectors -> snapshots -> HTTP: `neo4j` runs read-only statements, each module
 //! in `collectors` turns rows into typed samples, `scheduler` keeps the latest snapshot of
-//! each, `snapshot` renders them, and `http` serves them.
+//! each, `snapshot` renders them, and `http` serves them
+//! through `web`, which adds TLS, basic auth and bounds on requests and connections.
 
 pub mod cli;
 pub mod collectors;
@@ -17,3 +18,4 @@ pub mod report;
 pub mod scheduler;
 pub mod snapshot;
 pub mod status_page;
+pub mod web;

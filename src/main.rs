@@ -26,6 +26,10 @@ fn main() -> ExitCode {
     logging::init(&config.log);
     match daemon::run(*config) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error @ daemon::DaemonError::WebConfig(_)) => {
+            eprintln!("neo4j-migration-exporter: {error}");
+            ExitCode::from(2)
+        }
         Err(error) => {
             tracing::error!(error = %error, "exporter stopped");
             ExitCode::FAILURE

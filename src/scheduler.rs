@@ -14,7 +14,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::collectors::{self, Collection, Collector, Context};
 use crate::config::{CollectorSchedule, Config};
-use crate::neo4j::{Neo4j, ServerInfo};
+use crate::neo4j::{Neo4j, QueryError, ServerInfo};
 use crate::report::{CollectorState, Part, Report, Server};
 use crate::snapshot::{self, Family, Snapshot};
 
@@ -238,6 +238,9 @@ impl Exporter {
     }
 }
 
+/// Shortest wait after a failed login (Neo4j's default lock after repeated failures is 5 s).
+const AUTH_RETRY_FLOOR: Duration = Duration::from_secs(6);
+
 /// Extra time a run gets beyond its statements' timeout, to report what timed out.
 const RUN_GRACE: Duration = Duration::from_millis(500);
 
@@ -269,6 +272,11 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
                 config.check_interval
             }
             Err(error) => {
+                // Neo4j locks a user for 5 s after 3 failed logins; waiting longer between
+                // attempts means a wrong password never trips that lock.
+                if matches!(error, QueryError::Authentication { .. }) {
+                    backoff = backoff.max(AUTH_RETRY_FLOOR);
+                }
                 tracing::warn!(
                     uri = %config.uri,
                     error = %error,

@@ -109,9 +109,10 @@ fn neo4j_down_at_start_still_gets_ready() {
 fn wrong_password_reports_down_and_says_authentication_failed() {
     let server = Neo4jServer::shared();
     let wrong = "Wrong-Pa55word-Quokka";
+    // Another user than the one the other tests log in as: failed logins lock the user.
     let exporter = Exporter::start_with_env(
         &server.uri(),
-        &["--neo4j.check-interval=1s", "--neo4j.max-backoff=2s"],
+        &["--neo4j.check-interval=1s", "--neo4j.max-backoff=2s", "--neo4j.user=intruder"],
         &[("NEO4J_PASSWORD", wrong)],
     );
     exporter.wait_until(Duration::from_secs(10), "an authentication failure in the log", |e| {

@@ -47,6 +47,27 @@ pub struct Neo4jServer {
     owned: bool,
 }
 
+/// Servers of their own that tests of one process may run at once: each is a JVM, and the
+/// machine has two cores.
+const MAX_OWN_SERVERS: usize = 3;
+
+static OWN_SERVERS: (std::sync::Mutex<usize>, std::sync::Condvar) = (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+fn take_server_place() {
+    let (count, freed) = &OWN_SERVERS;
+    let mut running = count.lock().unwrap();
+    while *running >= MAX_OWN_SERVERS {
+        running = freed.wait(running).unwrap();
+    }
+    *running += 1;
+}
+
+fn give_back_server_place() {
+    let (count, freed) = &OWN_SERVERS;
+    *count.lock().unwrap() -= 1;
+    freed.notify_one();
+}
+
 impl Neo4jServer {
     /// A server of this test's own, stopped when dropped (and when the test process ends).
     pub fn start(version: &str) -> Self {
@@ -54,8 +75,18 @@ impl Neo4jServer {
     }
 
     pub fn start_with(version: &str, extra: &[&str]) -> Self {
+        Self::launch_on(version, free_port(), extra)
+    }
+
+    /// A server of this test's own on a given port.
+    pub fn on_port(version: &str, port: u16) -> Self {
+        Self::launch_on(version, port, &[])
+    }
+
+    fn launch_on(version: &str, port: u16, extra: &[&str]) -> Self {
+        take_server_place();
         let dir = std::env::temp_dir().join(unique("neo4j-test"));
-        let server = Neo4jServer { port: free_port(), dir, password: PASSWORD.into(), owned: true };
+        let server = Neo4jServer { port, dir, password: PASSWORD.into(), owned: true };
         server.launch(version, extra);
         server
     }
@@ -79,6 +110,7 @@ impl Neo4jServer {
                 let mut server = Neo4jServer::start(&test_version());
                 // Statics are never dropped; the watched pid stops it when the tests end.
                 server.owned = false;
+                give_back_server_place();
                 server
             }
         })
@@ -165,6 +197,7 @@ impl Drop for Neo4jServer {
         if self.owned {
             let _ = Command::new(launcher()).args(["stop", "--dir"]).arg(&self.dir).output();
             let _ = std::fs::remove_dir_all(&self.dir);
+            give_back_server_place();
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The `migrations` collector: every migration record's state, duration, failure cause and
 //! drift from the files on disk, read from the records migration runners leave in Neo4j.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -195,6 +195,9 @@ pub fn summarize(
         &["status"],
     );
     let window_start = now - config.window.as_secs_f64();
+    let mut window = Family::gauge("neo4j_migrations_window_seconds", "The --migrations.window the exporter counts in.", &[]);
+    window.set(config.window.as_secs_f64());
+    families.push(window);
     for status in Status::ALL {
         let of_status = || migrations.iter().filter(move |m| m.status == status);
         by_status.add([status.label()], of_status().count() as f64);
@@ -273,22 +276,51 @@ pub fn summarize(
     // drift, then recent runs.
     let mut budget = SeriesBudget::new(config.max_series);
 
+    // A runner that writes a new record per attempt leaves the failed attempt behind; once a
+    // later attempt of the same file succeeded, that failure is history, not an open problem.
+    let mut succeeded_at: HashMap<&str, f64> = HashMap::new();
+    for m in migrations.iter().filter(|m| m.status == Status::Success) {
+        if let (Some(name), Some(t)) = (m.filename.as_deref(), m.applied_at) {
+            let latest = succeeded_at.entry(name).or_insert(t);
+            *latest = latest.max(t);
+        }
+    }
+    let superseded = |m: &Migration| match (m.filename.as_deref(), m.applied_at) {
+        (Some(name), Some(t)) => succeeded_at.get(name).is_some_and(|s| *s > t),
+        _ => false,
+    };
+    let open_failures: Vec<&Migration> = failed.iter().copied().filter(|m| !superseded(m)).collect();
+    let mut superseded_count = Family::gauge(
+        "neo4j_migration_failures_superseded",
+        "FAILED records whose file succeeded in a later record (retried by a new record).",
+        &[],
+    );
+    superseded_count.set((failed.len() - open_failures.len()) as f64);
+    families.push(superseded_count);
+
     let mut failed_series = Family::gauge(
         "neo4j_migration_failed",
-        "1 for each migration record in FAILED state, by file and error class.",
+        "1 for each migration record in FAILED state (not superseded by a later success), by file and error class.",
         &["filename", "error_class"],
     );
-    let mut failed_newest_first = failed.clone();
-    failed_newest_first.sort_by(|a, b| b.applied_at.unwrap_or(f64::MIN).total_cmp(&a.applied_at.unwrap_or(f64::MIN)));
+    let mut failed_at = Family::gauge(
+        "neo4j_migration_failed_timestamp_seconds",
+        "When each FAILED record in neo4j_migration_failed was applied.",
+        &["filename", "error_class"],
+    );
     let mut seen = HashSet::new();
-    for m in failed_newest_first {
+    for m in newest_first(open_failures.iter().copied()) {
         let Some(filename) = &m.filename else { continue };
         let class = m.error_class().label();
         if seen.insert((filename.as_str(), class)) && budget.take() {
             failed_series.add([filename.as_str(), class], 1.0);
+            if let Some(t) = m.applied_at {
+                failed_at.add([filename.as_str(), class], t);
+            }
         }
     }
     families.push(failed_series);
+    families.push(failed_at);
 
     let mut in_progress = Family::gauge(
         "neo4j_migration_in_progress_seconds",
@@ -347,7 +379,7 @@ pub fn summarize(
                 execution_seconds: m.execution_seconds,
             })
             .collect(),
-        failed: newest_first(failed.iter().copied())
+        failed: newest_first(open_failures.iter().copied())
             .take(LIST_CAP)
             .map(|m| FailedMigration {
                 filename: shown_name(m),

@@ -189,3 +189,21 @@ fn an_unreadable_directory_is_reported_and_the_rest_still_exported() {
 fn labels_in_statements_are_escaped() {
     assert!(Schema::Runbook.statement("Odd`Label").contains("MATCH (m:`Odd``Label`)"));
 }
+
+#[test]
+fn a_failure_retried_by_a_new_successful_record_is_superseded() {
+    let records = [
+        failed("V5__retry.cypher", 30.0, "LockClientStopped"),
+        migration("V5__retry.cypher", Status::Success, 20.0, Some(1.0)),
+        failed("V6__still_broken.cypher", 10.0, "x"),
+        migration("V6__still_broken.cypher", Status::Success, 50.0, Some(1.0)),
+    ];
+    let c = summarize(&records, None, &config(), NOW);
+    assert_eq!(series(&c, "neo4j_migration_failed"), vec![vec!["V6__still_broken.cypher".to_string(), "other".into()]]);
+    assert_eq!(value(&c, "neo4j_migration_failed_timestamp_seconds", &["V6__still_broken.cypher", "other"]), Some(NOW - 600.0));
+    assert_eq!(value(&c, "neo4j_migration_failures_superseded", &[]), Some(1.0));
+    // Counts stay what the records say, as the runbook's queries count them.
+    assert_eq!(value(&c, "neo4j_migrations", &["failed"]), Some(2.0));
+    assert_eq!(value(&c, "neo4j_migration_failures", &["lock_timeout"]), Some(1.0));
+    assert_eq!(value(&c, "neo4j_migrations_window_seconds", &[]), Some(3600.0));
+}

@@ -83,7 +83,7 @@ public final class LocalNeo4j {
 
         exitWhenWatchedProcessEnds(System.getenv("NEO4J_LOCAL_WATCH_PID"));
         setInitialPassword(dbms, password);
-        String identity = loginOverBolt(port, password);
+        String identity = loginOverBoltWithRetries(port, password);
         writeAtomically(ready, identity);
         System.out.println("neo4j-local: ready on bolt://127.0.0.1:" + port + " (" + identity.trim() + ")");
         stopped.await();
@@ -156,6 +156,22 @@ public final class LocalNeo4j {
             // A restart on an existing directory with the same password is fine.
             if (!String.valueOf(e.getMessage()).toLowerCase().contains("old password and new password cannot be the same")) {
                 throw e;
+            }
+        }
+    }
+
+    /** On a busy machine the first logins can fail while the server warms up; try for a minute. */
+    private static String loginOverBoltWithRetries(int port, String password) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                return loginOverBolt(port, password);
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                System.out.println("neo4j-local: Bolt login not possible yet (" + e.getMessage() + "); retrying");
+                Thread.sleep(500);
             }
         }
     }
