@@ -5,6 +5,7 @@ FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
+COPY benches ./benches
 RUN cargo build --release --locked && strip target/release/neo4j-migration-exporter
 
 FROM debian:bookworm-slim

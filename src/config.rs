@@ -22,6 +22,7 @@ use crate::collectors::orphans::OrphansConfig;
 use crate::collectors::schema::SchemaConfig;
 use crate::collectors::transactions::TransactionsConfig;
 use crate::collectors::{self};
+use crate::probe::ProbeConfig;
 use crate::report::Condition;
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
@@ -48,6 +49,7 @@ const SETTINGS: &[Setting] = &[
     Setting { flag: "neo4j.user", value_name: "USER", default: Some("neo4j"), help: "User to log in as" },
     Setting { flag: "neo4j.password-file", value_name: "PATH", default: None, help: "File holding the password; otherwise the NEO4J_PASSWORD environment variable" },
     Setting { flag: "neo4j.database", value_name: "NAME", default: None, help: "Database to read; the server's default database when unset" },
+    Setting { flag: "neo4j.tls-ca-file", value_name: "PATH", default: None, help: "PEM file of the CA that signed Neo4j's certificate, for bolt+s and neo4j+s" },
     Setting { flag: "neo4j.connect-timeout", value_name: "DURATION", default: Some("5s"), help: "Bound on connecting to Neo4j and on each network read" },
     Setting { flag: "neo4j.check-interval", value_name: "DURATION", default: Some("5s"), help: "How often to check that Neo4j answers (neo4j_up)" },
     Setting { flag: "neo4j.max-backoff", value_name: "DURATION", default: Some("30s"), help: "Longest wait between connection attempts while Neo4j is unreachable" },
@@ -65,6 +67,7 @@ pub struct Config {
     pub orphans: OrphansConfig,
     pub schema: SchemaConfig,
     pub custom: CustomConfig,
+    pub probe: ProbeConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +97,7 @@ pub struct Neo4jConfig {
     pub user: String,
     pub password: Secret,
     pub database: Option<String>,
+    pub tls_ca_file: Option<PathBuf>,
     pub connect_timeout: Duration,
     pub check_interval: Duration,
     pub max_backoff: Duration,
@@ -359,13 +363,15 @@ pub struct Values {
     matches: ArgMatches,
     file: BTreeMap<String, String>,
     file_path: String,
+    /// The `probe` section of the config file, which is not a flag.
+    probe: Option<serde_yaml::Value>,
 }
 
 impl Values {
     fn new(matches: ArgMatches) -> Result<Self, ConfigError> {
-        let mut values = Values { matches, file: BTreeMap::new(), file_path: String::new() };
+        let mut values = Values { matches, file: BTreeMap::new(), file_path: String::new(), probe: None };
         if let Some((path, _)) = values.explicit("config.file") {
-            values.file = read_settings_file(Path::new(&path))?;
+            (values.file, values.probe) = read_settings_file(Path::new(&path))?;
             values.file_path = path;
         }
         Ok(values)
@@ -443,8 +449,11 @@ impl Values {
     }
 }
 
-/// Reads the YAML settings file: a mapping from setting names to scalar values.
-fn read_settings_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigError> {
+/// Reads the YAML settings file: a mapping from setting names to scalar values, and the
+/// optional `probe` section (multi-target modules), which is handed back as it is.
+type SettingsFile = (BTreeMap<String, String>, Option<serde_yaml::Value>);
+
+fn read_settings_file(path: &Path) -> Result<SettingsFile, ConfigError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
         what: "--config.file",
@@ -456,7 +465,7 @@ fn read_settings_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigErr
         serde_yaml::from_str(&text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
     let mapping = match document {
         serde_yaml::Value::Mapping(mapping) => mapping,
-        serde_yaml::Value::Null => return Ok(BTreeMap::new()),
+        serde_yaml::Value::Null => return Ok((BTreeMap::new(), None)),
         _ => return Err(file_error("expected a mapping of setting names to values".into())),
     };
     let known_flag = |key: &str| {
@@ -468,11 +477,16 @@ fn read_settings_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigErr
             })
     };
     let mut settings = BTreeMap::new();
+    let mut probe = None;
     for (key, value) in mapping {
         let key = match key {
             serde_yaml::Value::String(key) => key,
             other => return Err(file_error(format!("setting names must be strings, found {other:?}"))),
         };
+        if key == "probe" {
+            probe = Some(value);
+            continue;
+        }
         if key == "config.file" {
             return Err(file_error("config.file cannot be set inside a config file".into()));
         }
@@ -492,7 +506,7 @@ fn read_settings_file(path: &Path) -> Result<BTreeMap<String, String>, ConfigErr
         };
         settings.insert(key, value);
     }
-    Ok(settings)
+    Ok((settings, probe))
 }
 
 impl Config {
@@ -503,6 +517,7 @@ impl Config {
             user: values.required("neo4j.user", parse_non_empty)?,
             password: read_password(values, env)?,
             database: values.parse("neo4j.database", parse_non_empty)?,
+            tls_ca_file: values.parse("neo4j.tls-ca-file", parse_readable_file)?,
             connect_timeout: values.required("neo4j.connect-timeout", parse_positive_duration)?,
             check_interval,
             max_backoff: values.required("neo4j.max-backoff", |s| {
@@ -555,6 +570,13 @@ impl Config {
             counts: CountsConfig::from_values(values)?,
             schema: SchemaConfig::from_values(values)?,
             custom,
+            probe: match &values.probe {
+                None => ProbeConfig::default(),
+                Some(section) => ProbeConfig::from_yaml(section).map_err(|reason| ConfigError::File {
+                    path: values.file_path.clone(),
+                    reason: format!("probe: {reason}"),
+                })?,
+            },
         })
     }
 
@@ -574,6 +596,11 @@ fn read_password(values: &Values, env: &impl Fn(&str) -> Option<String>) -> Resu
         return Ok(Secret::new(content.trim_end_matches(['\r', '\n'])));
     }
     Ok(Secret::new(env(PASSWORD_ENV).unwrap_or_default()))
+}
+
+fn parse_readable_file(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s.trim());
+    std::fs::File::open(&path).map(|_| path).map_err(|e| format!("cannot read it: {e}"))
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

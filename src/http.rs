@@ -4,12 +4,15 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::probe::ProbeError;
 use crate::scheduler::Exporter;
 use crate::snapshot::CONTENT_TYPE;
 use crate::status_page;
@@ -27,7 +30,26 @@ pub fn router(exporter: Arc<Exporter>, telemetry_path: &str) -> Router {
         .route(telemetry_path, get(metrics))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/ready", get(ready))
+        .route("/probe", get(probe))
         .with_state(state)
+}
+
+/// `/probe?target=<bolt uri>&module=<name>`: refused with 400 before any connection when the
+/// target is not allowed or the module unknown.
+async fn probe(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Response {
+    let prober = state.exporter.prober();
+    let target = params.get("target").map(String::as_str);
+    let module_name = params.get("module").map_or("default", String::as_str);
+    match prober.admit(target, Some(module_name)) {
+        Err(error) => {
+            let status = if error == ProbeError::NotConfigured { StatusCode::NOT_FOUND } else { StatusCode::BAD_REQUEST };
+            (status, format!("{error}\n")).into_response()
+        }
+        Ok((target, module)) => {
+            let body = prober.probe(&target, module_name, module).await;
+            ([(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
+        }
+    }
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

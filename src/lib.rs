@@ -13,6 +13,7 @@ pub mod daemon;
 pub mod http;
 pub mod logging;
 pub mod neo4j;
+pub mod probe;
 pub mod process;
 pub mod report;
 pub mod scheduler;

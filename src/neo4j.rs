@@ -222,6 +222,10 @@ impl Neo4j {
         if let Some(db) = &config.database {
             builder = builder.db(db.as_str());
         }
+        if let Some(ca) = &config.tls_ca_file {
+            // neo4rs calls the CA that verifies the server a "client certificate".
+            builder = builder.with_client_certificate(ca);
+        }
         let neo4rs_config = builder.build().map_err(|e| classify(e, &config.user))?;
         let graph = Graph::connect(neo4rs_config).map_err(|e| classify(e, &config.user))?;
         Ok(Neo4j { graph, user: config.user.clone() })

@@ -15,6 +15,7 @@ use tokio::time::MissedTickBehavior;
 use crate::collectors::{self, Collection, Collector, Context};
 use crate::config::{CollectorSchedule, Config};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
+use crate::probe::Prober;
 use crate::report::{CollectorState, Part, Report, Server};
 use crate::snapshot::{self, Family, Snapshot};
 
@@ -55,6 +56,7 @@ pub struct Exporter {
     ready: AtomicBool,
     generation: AtomicU64,
     cache: Mutex<Option<Cached>>,
+    prober: Prober,
 }
 
 struct Cached {
@@ -84,7 +86,13 @@ impl Exporter {
             ready: AtomicBool::new(false),
             generation: AtomicU64::new(0),
             cache: Mutex::new(None),
+            prober: Prober::new(config.clone()),
         })
+    }
+
+    /// Multi-target probing, with the same collector settings.
+    pub fn prober(&self) -> &Prober {
+        &self.prober
     }
 
     /// True once the connectivity check and every enabled collector have run once.

@@ -696,22 +696,26 @@ async fn answer(shared: Arc<Shared>, tracked: Arc<Tracked>, request: Request<Inc
 // Open connections
 
 /// One open connection, as the accept loop sees it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Tracked {
+    /// The key in [`Connections::open`]; later connections have larger ones.
+    id: u64,
+    opened: Instant,
     /// Set once the connection has sent a whole request.
     served: AtomicBool,
-    opened: Option<Instant>,
     /// Requests of this connection being answered or waiting for a place.
     in_flight: AtomicUsize,
     /// Told to close, to make room for a new connection.
     evict: Notify,
-    /// The key in [`Connections::open`].
-    id: u64,
     /// [`Connections::room`], told when this connection's requests end.
     room: Arc<Notify>,
 }
 
 impl Tracked {
+    fn new(id: u64, opened: Instant, room: Arc<Notify>) -> Self {
+        Tracked { id, opened, served: AtomicBool::new(false), in_flight: AtomicUsize::new(0), evict: Notify::new(), room }
+    }
+
     fn begin_request(self: &Arc<Self>) -> Busy {
         self.served.store(true, Ordering::Release);
         self.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -728,7 +732,7 @@ impl Tracked {
 
     /// When a connection that has not sent a request yet may be closed to make room.
     fn grace_ends(&self) -> Instant {
-        self.opened.map_or_else(Instant::now, |opened| opened + NEW_CONNECTION_GRACE)
+        self.opened + NEW_CONNECTION_GRACE
     }
 }
 
@@ -791,7 +795,7 @@ impl Connections {
                 evicted.evict.notify_one();
             }
         }
-        let tracked = Arc::new(Tracked { id: self.next_id, opened: Some(now), room: self.room.clone(), ..Tracked::default() });
+        let tracked = Arc::new(Tracked::new(self.next_id, now, self.room.clone()));
         self.next_id += 1;
         self.open.insert(tracked.id, tracked.clone());
         Ok(tracked)

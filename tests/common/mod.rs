@@ -155,6 +155,17 @@ impl Neo4jServer {
         self.launch(version, &[]);
     }
 
+    /// Starts the same server again with other testkit options (e.g. `--read-only`).
+    pub fn restart_with(&self, version: &str, extra: &[&str]) {
+        self.launch(version, extra);
+    }
+
+    /// Runs one write statement and says whether Neo4j accepted it.
+    pub fn try_write(&self, statement: &str) -> Result<(), String> {
+        let graph = neo4rs::Graph::new(self.uri(), "neo4j", self.password.clone()).unwrap();
+        block_on(async { graph.run(neo4rs::query(statement)).await.map(|_| ()).map_err(|e| e.to_string()) })
+    }
+
     pub fn signal(&self, signal: &str) {
         let status = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status().unwrap();
         assert!(status.success());

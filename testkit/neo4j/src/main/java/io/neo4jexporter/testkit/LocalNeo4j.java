@@ -83,7 +83,10 @@ public final class LocalNeo4j {
 
         exitWhenWatchedProcessEnds(System.getenv("NEO4J_LOCAL_WATCH_PID"));
         setInitialPassword(dbms, password);
-        String identity = loginOverBoltWithRetries(port, password);
+        // With TLS required, log in over TLS without checking the test's own certificate.
+        String scheme = settings.getOrDefault("server.bolt.tls_level", settings.getOrDefault("dbms.connector.bolt.tls_level", ""))
+                .equals("REQUIRED") ? "bolt+ssc" : "bolt";
+        String identity = loginOverBoltWithRetries(scheme, port, password);
         writeAtomically(ready, identity);
         System.out.println("neo4j-local: ready on bolt://127.0.0.1:" + port + " (" + identity.trim() + ")");
         stopped.await();
@@ -161,11 +164,11 @@ public final class LocalNeo4j {
     }
 
     /** On a busy machine the first logins can fail while the server warms up; try for a minute. */
-    private static String loginOverBoltWithRetries(int port, String password) throws InterruptedException {
+    private static String loginOverBoltWithRetries(String scheme, int port, String password) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (true) {
             try {
-                return loginOverBolt(port, password);
+                return loginOverBolt(scheme, port, password);
             } catch (RuntimeException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
@@ -177,8 +180,8 @@ public final class LocalNeo4j {
     }
 
     /** Proves the server is usable the way clients use it: a Bolt login and a read. */
-    private static String loginOverBolt(int port, String password) {
-        try (Driver driver = GraphDatabase.driver("bolt://127.0.0.1:" + port, AuthTokens.basic("neo4j", password));
+    private static String loginOverBolt(String scheme, int port, String password) {
+        try (Driver driver = GraphDatabase.driver(scheme + "://127.0.0.1:" + port, AuthTokens.basic("neo4j", password));
                 Session session = driver.session()) {
             // Newer servers list more than one component; the kernel carries the server version.
             Record row = session.run("CALL dbms.components() YIELD name, versions, edition "
