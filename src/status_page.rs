@@ -135,9 +135,9 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
             if let Some(files) = &m.files {
                 html.push_str("<h2>Migration files</h2>\n");
                 if files.readable {
-                    let _ = write!(
+                    let _ = writeln!(
                         html,
-                        "<p id=\"files\">{} files, {} pending, <span class=\"{}\">{} modified after they were applied</span>.</p>\n",
+                        "<p id=\"files\">{} files, {} pending, <span class=\"{}\">{} modified after they were applied</span>.</p>",
                         files.total,
                         files.pending.len(),
                         if files.modified.is_empty() { "good" } else { "bad" },
@@ -146,7 +146,7 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                     for (kind, list) in [("Modified", &files.modified), ("Pending", &files.pending)] {
                         if !list.is_empty() {
                             let items: Vec<String> = list.iter().map(|f| format!("<li>{}</li>", escape(f))).collect();
-                            let _ = write!(html, "<p>{kind}:</p><ul>{}</ul>\n", items.join(""));
+                            let _ = writeln!(html, "<p>{kind}:</p><ul>{}</ul>", items.join(""));
                         }
                     }
                 } else {

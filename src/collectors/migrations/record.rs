@@ -225,13 +225,13 @@ pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
             }
             None
         }
-        Err(()) => {
+        Err(Unreadable) => {
             note(Invalid::InvalidAppliedAt);
             None
         }
     };
 
-    let execution_seconds = execution_seconds(column(row, "executionTime")).unwrap_or_else(|()| {
+    let execution_seconds = execution_seconds(column(row, "executionTime")).unwrap_or_else(|Unreadable| {
         note(Invalid::InvalidExecutionTime);
         None
     });
@@ -269,20 +269,24 @@ fn error_text(value: &Value) -> Option<String> {
     value.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
+/// A property that is present but cannot be read as what it should be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unreadable;
+
 /// Epoch milliseconds before this are taken as epoch seconds (it is March 1973 in milliseconds
 /// and the year 5138 in seconds, so no real migration is misread).
 const SECONDS_IF_BELOW: f64 = 1.0e11;
 
 /// A point in time from a DateTime, Date, ISO-8601 string or epoch number, in epoch seconds.
 /// `Ok(None)` when absent, `Err` when present but unreadable.
-pub fn timestamp_seconds(value: &Value) -> Result<Option<f64>, ()> {
+pub fn timestamp_seconds(value: &Value) -> Result<Option<f64>, Unreadable> {
     match value {
         Value::Null => Ok(None),
         Value::Time(t) => Ok(Some(*t)),
         Value::Date(d) => Ok(Some(midnight(*d))),
-        Value::Int(_) | Value::Float(_) => value.as_f64().map(epoch_number).map(Some).ok_or(()),
-        Value::Str(s) => parse_time_text(s.trim()).map(Some).ok_or(()),
-        _ => Err(()),
+        Value::Int(_) | Value::Float(_) => value.as_f64().map(epoch_number).map(Some).ok_or(Unreadable),
+        Value::Str(s) => parse_time_text(s.trim()).map(Some).ok_or(Unreadable),
+        _ => Err(Unreadable),
     }
 }
 
@@ -328,18 +332,18 @@ fn parse_time_text(text: &str) -> Option<f64> {
 
 /// An execution time: numbers (and numeric strings) are milliseconds, a Duration is itself.
 /// `Ok(None)` when absent, `Err` when present but unreadable or negative.
-pub fn execution_seconds(value: &Value) -> Result<Option<f64>, ()> {
+pub fn execution_seconds(value: &Value) -> Result<Option<f64>, Unreadable> {
     let seconds = match value {
         Value::Null => return Ok(None),
         Value::Duration(s) => *s,
-        Value::Int(_) | Value::Float(_) => value.as_f64().ok_or(())? / 1000.0,
-        Value::Str(s) => s.trim().parse::<f64>().map_err(|_| ())? / 1000.0,
-        _ => return Err(()),
+        Value::Int(_) | Value::Float(_) => value.as_f64().ok_or(Unreadable)? / 1000.0,
+        Value::Str(s) => s.trim().parse::<f64>().map_err(|_| Unreadable)? / 1000.0,
+        _ => return Err(Unreadable),
     };
     if seconds.is_finite() && seconds >= 0.0 {
         Ok(Some(seconds))
     } else {
-        Err(())
+        Err(Unreadable)
     }
 }
 
@@ -422,8 +426,8 @@ mod tests {
         assert_eq!(timestamp_seconds(&Value::Date(date)), Ok(Some(1_760_486_400.0)));
         assert_eq!(timestamp_seconds(&s("2025-10-15")), Ok(Some(1_760_486_400.0)));
         assert_eq!(timestamp_seconds(&Value::Null), Ok(None));
-        assert_eq!(timestamp_seconds(&s("yesterday")), Err(()));
-        assert_eq!(timestamp_seconds(&Value::Bool(true)), Err(()));
+        assert_eq!(timestamp_seconds(&s("yesterday")), Err(Unreadable));
+        assert_eq!(timestamp_seconds(&Value::Bool(true)), Err(Unreadable));
     }
 
     #[test]
@@ -433,9 +437,9 @@ mod tests {
         assert_eq!(execution_seconds(&s("12000")), Ok(Some(12.0)));
         assert_eq!(execution_seconds(&Value::Duration(3.0)), Ok(Some(3.0)));
         assert_eq!(execution_seconds(&Value::Null), Ok(None));
-        assert_eq!(execution_seconds(&s("fast")), Err(()));
-        assert_eq!(execution_seconds(&Value::Int(-5)), Err(()));
-        assert_eq!(execution_seconds(&Value::List(vec![])), Err(()));
+        assert_eq!(execution_seconds(&s("fast")), Err(Unreadable));
+        assert_eq!(execution_seconds(&Value::Int(-5)), Err(Unreadable));
+        assert_eq!(execution_seconds(&Value::List(vec![])), Err(Unreadable));
     }
 
     #[test]
