@@ -7,7 +7,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{exporter_binary, free_port, unique, Exporter};
@@ -138,12 +138,12 @@ impl Pki {
 
     /// The exporter over TLS with the server certificate, plus `extra` settings: indented ones
     /// add to `tls_server_config`, the others stand beside it.
-    fn serve(&self, extra: &str) -> Served {
+    fn serve(&self, extra: &str) -> Exporter {
         let config = self.web_config(
             &format!("{}.yml", unique("web")),
             &format!("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n{extra}"),
         );
-        Served::start(&config, &[])
+        served(&config, &[])
     }
 
     fn ca(&self, name: &str) {
@@ -186,62 +186,12 @@ impl Drop for Pki {
 // ---------------------------------------------------------------------------------------------
 // The exporter over TLS
 
-/// The exporter started with a web config file, ready once its port accepts connections
-/// (`Exporter::start` waits for plain HTTP, which a TLS port does not speak).
-struct Served {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Served {
-    fn start(web_config: &Path, extra: &[&str]) -> Self {
-        let port = free_port();
-        let log = std::env::temp_dir().join(format!("{}.log", unique("web-exporter")));
-        let child = Command::new(exporter_binary())
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg(format!("--neo4j.uri={}", nowhere()))
-            .arg(web_config_flag(web_config))
-            .args(extra)
-            .env("NEO4J_PASSWORD", common::PASSWORD)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start the exporter");
-        let mut served = Served { child, port, log };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = served.child.try_wait().unwrap() {
-                panic!("the exporter exited with {status} before serving:\n{}", served.logs());
-            }
-            assert!(Instant::now() < deadline, "the exporter did not listen within 10s:\n{}", served.logs());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        served
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("https://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn logs(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn terminate(mut self) -> (std::process::ExitStatus, Duration) {
-        let started = Instant::now();
-        Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
-        let status = self.child.wait().unwrap();
-        (status, started.elapsed())
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
+/// The exporter started with a web config file, ready once its port accepts connections.
+fn served(web_config: &Path, extra: &[&str]) -> Exporter {
+    let mut args = vec![web_config_flag(web_config)];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Exporter::start_listening(&nowhere(), &args)
 }
 
 fn plain_url(exporter: &Exporter, path: &str) -> String {
@@ -305,22 +255,22 @@ fn https_works_with_the_ca_and_plain_http_to_the_tls_port_fails() {
     let exporter = pki.serve(&format!("basic_auth_users:\n  prometheus: {USER_HASH}\n"));
     let ca = pki.path("ca.pem");
 
-    let health = curl(&exporter.url("/healthz"), &["--cacert", &ca]);
+    let health = curl(&exporter.https_url("/healthz"), &["--cacert", &ca]);
     assert_eq!(health.status, 200, "{}\n{}", health.error, exporter.logs());
-    let scrape = curl(&exporter.url("/metrics"), &["--cacert", &ca, "-u", USER]);
+    let scrape = curl(&exporter.https_url("/metrics"), &["--cacert", &ca, "-u", USER]);
     assert_eq!(scrape.status, 200, "{}", scrape.error);
     assert!(scrape.body.contains("neo4j_up"));
-    assert_eq!(status(&exporter.url("/metrics"), &["--cacert", &ca]), 401, "TLS does not replace basic auth");
+    assert_eq!(status(&exporter.https_url("/metrics"), &["--cacert", &ca]), 401, "TLS does not replace basic auth");
 
     assert_eq!(status(&format!("http://127.0.0.1:{}/healthz", exporter.port), &[]), 0, "plain HTTP got an answer");
-    assert_eq!(status(&exporter.url("/healthz"), &[]), 0, "a client that does not trust the CA got an answer");
+    assert_eq!(status(&exporter.https_url("/healthz"), &[]), 0, "a client that does not trust the CA got an answer");
     let other_ca = pki.path("other-ca.pem");
-    assert_eq!(status(&exporter.url("/healthz"), &["--cacert", &other_ca]), 0);
-    assert_eq!(status(&exporter.url("/healthz"), &["--cacert", &ca]), 200, "failed handshakes leave the server serving");
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &other_ca]), 0);
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca]), 200, "failed handshakes leave the server serving");
 }
 
 /// The exporter over TLS, checking client certificates against the test CA as told.
-fn served_with_client_auth(pki: &Pki, client_auth_type: &str) -> Served {
+fn served_with_client_auth(pki: &Pki, client_auth_type: &str) -> Exporter {
     pki.serve(&format!("  client_auth_type: {client_auth_type}\n  client_ca_file: ca.pem\n"))
 }
 
@@ -337,20 +287,20 @@ fn curl_as(pki: &Pki, url: &str, client: Option<&str>) -> Reply {
 fn required_client_certificates_must_be_signed_by_the_client_ca() {
     let pki = Pki::new();
     let exporter = served_with_client_auth(&pki, "RequireAndVerifyClientCert");
-    let url = exporter.url("/healthz");
+    let url = exporter.https_url("/healthz");
 
     assert_eq!(curl_as(&pki, &url, None).status, 0, "no client certificate was accepted");
     assert_eq!(curl_as(&pki, &url, Some("stranger")).status, 0, "a certificate from another CA was accepted");
     let reply = curl_as(&pki, &url, Some("client"));
     assert_eq!(reply.status, 200, "{}\n{}", reply.error, exporter.logs());
-    assert_eq!(curl_as(&pki, &exporter.url("/metrics"), Some("client")).status, 200);
+    assert_eq!(curl_as(&pki, &exporter.https_url("/metrics"), Some("client")).status, 200);
 }
 
 #[test]
 fn optional_client_certificates_are_checked_when_given() {
     let pki = Pki::new();
     let exporter = served_with_client_auth(&pki, "VerifyClientCertIfGiven");
-    let url = exporter.url("/healthz");
+    let url = exporter.https_url("/healthz");
 
     assert_eq!(curl_as(&pki, &url, None).status, 200, "{}", exporter.logs());
     assert_eq!(curl_as(&pki, &url, Some("client")).status, 200);
@@ -362,12 +312,12 @@ fn tls_version_bounds_refuse_clients_outside_them() {
     let pki = Pki::new();
     let ca = pki.path("ca.pem");
     let exporter = pki.serve("  min_version: TLS13\n");
-    assert_eq!(status(&exporter.url("/healthz"), &["--cacert", &ca, "--tls-max", "1.2"]), 0, "a TLS 1.2 client got in");
-    assert_eq!(status(&exporter.url("/healthz"), &["--cacert", &ca]), 200, "{}", exporter.logs());
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca, "--tls-max", "1.2"]), 0, "a TLS 1.2 client got in");
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca]), 200, "{}", exporter.logs());
 
     let exporter = pki.serve("  max_version: TLS12\n");
-    assert_eq!(status(&exporter.url("/healthz"), &["--cacert", &ca, "--tlsv1.3"]), 0, "a TLS 1.3-only client got in");
-    assert_eq!(status(&exporter.url("/healthz"), &["--cacert", &ca, "--tls-max", "1.2"]), 200, "{}", exporter.logs());
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca, "--tlsv1.3"]), 0, "a TLS 1.3-only client got in");
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca, "--tls-max", "1.2"]), 200, "{}", exporter.logs());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,7 +470,7 @@ fn sigterm_stops_promptly_with_slow_connections_open() {
     let _silent_tls = TcpStream::connect(("127.0.0.1", tls.port)).unwrap();
     let mut half_hello = TcpStream::connect(("127.0.0.1", tls.port)).unwrap();
     half_hello.write_all(&[0x16, 0x03, 0x01, 0x00]).unwrap();
-    assert_eq!(status(&tls.url("/metrics"), &["--cacert", &pki.path("ca.pem"), "-u", USER]), 200);
+    assert_eq!(status(&tls.https_url("/metrics"), &["--cacert", &pki.path("ca.pem"), "-u", USER]), 200);
 
     let plain = Exporter::start(&nowhere(), &[]);
     let _silent = TcpStream::connect(("127.0.0.1", plain.port)).unwrap();

@@ -236,6 +236,16 @@ impl Exporter {
     }
 
     pub fn start_with_env(uri: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::launch(uri, args, env, |e| e.get("/healthz").0 == 200)
+    }
+
+    /// Starts the exporter and waits only until its port accepts connections: a TLS port
+    /// does not answer plain HTTP.
+    pub fn start_listening(uri: &str, args: &[&str]) -> Self {
+        Self::launch(uri, args, &[("NEO4J_PASSWORD", PASSWORD)], |e| TcpStream::connect(("127.0.0.1", e.port)).is_ok())
+    }
+
+    fn launch(uri: &str, args: &[&str], env: &[(&str, &str)], serving: fn(&Exporter) -> bool) -> Self {
         let port = free_port();
         let log = std::env::temp_dir().join(format!("{}.log", unique("exporter")));
         let mut command = Command::new(exporter_binary());
@@ -252,14 +262,18 @@ impl Exporter {
         let child = command.spawn().expect("start the exporter");
         let mut exporter = Exporter { child, port, log };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while exporter.get("/healthz").0 != 200 {
+        while !serving(&exporter) {
             if let Some(status) = exporter.child.try_wait().unwrap() {
                 panic!("the exporter exited with {status} before serving:\n{}", exporter.logs());
             }
-            assert!(Instant::now() < deadline, "the exporter did not serve /healthz within 10s:\n{}", exporter.logs());
+            assert!(Instant::now() < deadline, "the exporter was not serving within 10s:\n{}", exporter.logs());
             std::thread::sleep(Duration::from_millis(50));
         }
         exporter
+    }
+
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
     }
 
     pub fn get(&self, path: &str) -> (u16, String) {
