@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::task::JoinSet;
 
 use crate::config::Config;
@@ -36,15 +37,25 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("http")
         .enable_all()
         .build()
         .map_err(DaemonError::Runtime)?;
-    let result = runtime.block_on(serve(config, security));
+    // Polling gets a runtime of its own: decoding 100,000 records must not hold up a scrape
+    // waiting for the same worker thread.
+    let polling = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("polling")
+        .enable_all()
+        .build()
+        .map_err(DaemonError::Runtime)?;
+    let result = runtime.block_on(serve(config, security, polling.handle().clone()));
+    polling.shutdown_timeout(BLOCKING_GRACE);
     runtime.shutdown_timeout(BLOCKING_GRACE);
     result
 }
 
-async fn serve(config: Config, security: WebSecurity) -> Result<(), DaemonError> {
+async fn serve(config: Config, security: WebSecurity, polling: Handle) -> Result<(), DaemonError> {
     let listener = tokio::net::TcpListener::bind(config.web.listen_address)
         .await
         .map_err(|source| DaemonError::Listen { address: config.web.listen_address.to_string(), source })?;
@@ -57,7 +68,7 @@ async fn serve(config: Config, security: WebSecurity) -> Result<(), DaemonError>
     let db = Neo4j::new(&config.neo4j)?;
     let exporter = Exporter::new(&config);
     let mut tasks = JoinSet::new();
-    exporter.spawn(&config, db, &mut tasks);
+    exporter.spawn(&config, db, &mut tasks, &polling);
 
     let enabled: Vec<&str> = config.collectors.iter().filter(|s| s.enabled).map(|s| s.name).collect();
     tracing::info!(

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
+use tokio::runtime::Handle;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
@@ -111,13 +112,13 @@ impl Exporter {
         }
     }
 
-    /// Starts the background tasks on the current runtime.
-    pub fn spawn(self: &Arc<Self>, config: &Config, db: Neo4j, tasks: &mut JoinSet<()>) {
-        tasks.spawn(check_connectivity(self.clone(), db.clone(), config.neo4j.clone()));
+    /// Starts the background tasks on the given runtime.
+    pub fn spawn(self: &Arc<Self>, config: &Config, db: Neo4j, tasks: &mut JoinSet<()>, runtime: &Handle) {
+        tasks.spawn_on(check_connectivity(self.clone(), db.clone(), config.neo4j.clone()), runtime);
         for schedule in config.collectors.iter().filter(|s| s.enabled) {
             let spec = collectors::spec(schedule.name).expect("schedules come from the registry");
             let collector = (spec.build)(config);
-            tasks.spawn(run_collector(self.clone(), db.clone(), schedule.clone(), collector));
+            tasks.spawn_on(run_collector(self.clone(), db.clone(), schedule.clone(), collector), runtime);
         }
     }
 
