@@ -39,20 +39,75 @@ pub struct Setting {
 
 const SETTINGS: &[Setting] = &[
     Setting { flag: "config.file", value_name: "PATH", default: None, help: "YAML file with settings keyed by flag name" },
-    Setting { flag: "web.listen-address", value_name: "ADDRESS", default: Some(":10687"), help: "Address to serve HTTP on, as host:port or :port" },
+    Setting {
+        flag: "web.listen-address",
+        value_name: "ADDRESS",
+        default: Some(":10687"),
+        help: "Address to serve HTTP on, as host:port or :port",
+    },
     Setting { flag: "web.telemetry-path", value_name: "PATH", default: Some("/metrics"), help: "Path under which to expose metrics" },
-    Setting { flag: "web.config.file", value_name: "PATH", default: None, help: "Web configuration in the exporter-toolkit format: TLS and basic auth" },
-    Setting { flag: "web.max-requests", value_name: "N", default: Some("40"), help: "Most HTTP requests served at once; more wait for a free place" },
-    Setting { flag: "log.level", value_name: "LEVEL", default: Some("info"), help: "Least severe log level to print: debug, info, warn or error" },
+    Setting {
+        flag: "web.config.file",
+        value_name: "PATH",
+        default: None,
+        help: "Web configuration in the exporter-toolkit format: TLS and basic auth",
+    },
+    Setting {
+        flag: "web.max-requests",
+        value_name: "N",
+        default: Some("40"),
+        help: "Most HTTP requests served at once; more wait for a free place",
+    },
+    Setting {
+        flag: "log.level",
+        value_name: "LEVEL",
+        default: Some("info"),
+        help: "Least severe log level to print: debug, info, warn or error",
+    },
     Setting { flag: "log.format", value_name: "FORMAT", default: Some("logfmt"), help: "Log line format: logfmt or json" },
-    Setting { flag: "neo4j.uri", value_name: "URI", default: Some("bolt://localhost:7687"), help: "Bolt URI of the Neo4j server (bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc)" },
+    Setting {
+        flag: "neo4j.uri",
+        value_name: "URI",
+        default: Some("bolt://localhost:7687"),
+        help: "Bolt URI of the Neo4j server (bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc)",
+    },
     Setting { flag: "neo4j.user", value_name: "USER", default: Some("neo4j"), help: "User to log in as" },
-    Setting { flag: "neo4j.password-file", value_name: "PATH", default: None, help: "File holding the password; otherwise the NEO4J_PASSWORD environment variable" },
-    Setting { flag: "neo4j.database", value_name: "NAME", default: None, help: "Database to read; the server's default database when unset" },
-    Setting { flag: "neo4j.tls-ca-file", value_name: "PATH", default: None, help: "PEM file of the CA that signed Neo4j's certificate, for bolt+s and neo4j+s" },
-    Setting { flag: "neo4j.connect-timeout", value_name: "DURATION", default: Some("5s"), help: "Bound on connecting to Neo4j and on each network read" },
-    Setting { flag: "neo4j.check-interval", value_name: "DURATION", default: Some("5s"), help: "How often to check that Neo4j answers (neo4j_up)" },
-    Setting { flag: "neo4j.max-backoff", value_name: "DURATION", default: Some("30s"), help: "Longest wait between connection attempts while Neo4j is unreachable" },
+    Setting {
+        flag: "neo4j.password-file",
+        value_name: "PATH",
+        default: None,
+        help: "File holding the password; otherwise the NEO4J_PASSWORD environment variable",
+    },
+    Setting {
+        flag: "neo4j.database",
+        value_name: "NAME",
+        default: None,
+        help: "Database to read; the server's default database when unset",
+    },
+    Setting {
+        flag: "neo4j.tls-ca-file",
+        value_name: "PATH",
+        default: None,
+        help: "PEM file of the CA that signed Neo4j's certificate, for bolt+s and neo4j+s",
+    },
+    Setting {
+        flag: "neo4j.connect-timeout",
+        value_name: "DURATION",
+        default: Some("5s"),
+        help: "Bound on connecting to Neo4j and on each network read",
+    },
+    Setting {
+        flag: "neo4j.check-interval",
+        value_name: "DURATION",
+        default: Some("5s"),
+        help: "How often to check that Neo4j answers (neo4j_up)",
+    },
+    Setting {
+        flag: "neo4j.max-backoff",
+        value_name: "DURATION",
+        default: Some("30s"),
+        help: "Longest wait between connection attempts while Neo4j is unreachable",
+    },
 ];
 
 #[derive(Clone, Debug)]
@@ -317,10 +372,7 @@ fn command() -> Command {
                     .help(format!("Disable the {} collector", spec.name))
                     .overrides_with(on),
             );
-        for (suffix, default, what) in [
-            ("interval", spec.interval, "How often to run"),
-            ("timeout", spec.timeout, "Bound on one run"),
-        ] {
+        for (suffix, default, what) in [("interval", spec.interval, "How often to run"), ("timeout", spec.timeout, "Bound on one run")] {
             let flag = format!("collector.{}.{suffix}", spec.name);
             cmd = cmd.arg(
                 Arg::new(flag.clone())
@@ -391,24 +443,16 @@ impl Values {
     pub fn get(&self, flag: &str) -> Option<(String, Origin)> {
         self.explicit(flag)
             .or_else(|| self.file.get(flag).map(|v| (v.clone(), Origin::File(self.file_path.clone()))))
-            .or_else(|| {
-                all_settings()
-                    .find(|s| s.flag == flag)
-                    .and_then(|s| s.default)
-                    .map(|d| (d.to_string(), Origin::Default))
-            })
+            .or_else(|| all_settings().find(|s| s.flag == flag).and_then(|s| s.default).map(|d| (d.to_string(), Origin::Default)))
     }
 
     /// Parses a setting that has a default or is optional.
     pub fn parse<T>(&self, flag: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, ConfigError> {
         match self.get(flag) {
             None => Ok(None),
-            Some((value, origin)) => parse(&value).map(Some).map_err(|reason| ConfigError::Invalid {
-                flag: flag.to_string(),
-                value,
-                origin,
-                reason,
-            }),
+            Some((value, origin)) => {
+                parse(&value).map(Some).map_err(|reason| ConfigError::Invalid { flag: flag.to_string(), value, origin, reason })
+            }
         }
     }
 
@@ -420,9 +464,7 @@ impl Values {
     fn collector_enabled(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
         let on = format!("collector.{name}");
         let off = format!("no-collector.{name}");
-        let given = |id: &str| {
-            self.matches.get_flag(id) && self.matches.value_source(id) == Some(ValueSource::CommandLine)
-        };
+        let given = |id: &str| self.matches.get_flag(id) && self.matches.value_source(id) == Some(ValueSource::CommandLine);
         // The two flags override each other, so at most one is set.
         if given(&off) {
             return Ok(false);
@@ -461,8 +503,7 @@ fn read_settings_file(path: &Path) -> Result<SettingsFile, ConfigError> {
         reason: e.to_string(),
     })?;
     let file_error = |reason: String| ConfigError::File { path: shown.clone(), reason };
-    let document: serde_yaml::Value =
-        serde_yaml::from_str(&text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
+    let document: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
     let mapping = match document {
         serde_yaml::Value::Mapping(mapping) => mapping,
         serde_yaml::Value::Null => return Ok((BTreeMap::new(), None)),
@@ -572,10 +613,8 @@ impl Config {
             custom,
             probe: match &values.probe {
                 None => ProbeConfig::default(),
-                Some(section) => ProbeConfig::from_yaml(section).map_err(|reason| ConfigError::File {
-                    path: values.file_path.clone(),
-                    reason: format!("probe: {reason}"),
-                })?,
+                Some(section) => ProbeConfig::from_yaml(section)
+                    .map_err(|reason| ConfigError::File { path: values.file_path.clone(), reason: format!("probe: {reason}") })?,
             },
         })
     }
@@ -732,10 +771,7 @@ mod tests {
     #[test]
     fn bad_duration_names_the_flag_and_value() {
         let err = parse_args(&["--neo4j.check-interval", "soon"]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "invalid value 'soon' for --neo4j.check-interval: expected a duration such as 500ms, 15s or 2m"
-        );
+        assert_eq!(err.to_string(), "invalid value 'soon' for --neo4j.check-interval: expected a duration such as 500ms, 15s or 2m");
     }
 
     #[test]

@@ -11,11 +11,7 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::config::{LogConfig, LogFormat};
 
 pub fn init(config: &LogConfig) {
-    tracing_subscriber::fmt()
-        .with_max_level(config.level)
-        .with_writer(std::io::stderr)
-        .event_format(Line { format: config.format })
-        .init();
+    tracing_subscriber::fmt().with_max_level(config.level).with_writer(std::io::stderr).event_format(Line { format: config.format }).init();
 }
 
 struct Line {
@@ -113,17 +109,11 @@ mod tests {
 
     #[test]
     fn logfmt_quotes_only_what_needs_it() {
-        assert_eq!(
-            render(LogFormat::Logfmt, &pairs()),
-            "level=warn msg=\"Neo4j check failed\" error=\"a \\\"b\\\"\\nc\""
-        );
+        assert_eq!(render(LogFormat::Logfmt, &pairs()), "level=warn msg=\"Neo4j check failed\" error=\"a \\\"b\\\"\\nc\"");
     }
 
     #[test]
     fn json_is_one_object_per_line() {
-        assert_eq!(
-            render(LogFormat::Json, &pairs()),
-            "{\"level\":\"warn\",\"msg\":\"Neo4j check failed\",\"error\":\"a \\\"b\\\"\\nc\"}"
-        );
+        assert_eq!(render(LogFormat::Json, &pairs()), "{\"level\":\"warn\",\"msg\":\"Neo4j check failed\",\"error\":\"a \\\"b\\\"\\nc\"}");
     }
 }

@@ -98,12 +98,8 @@ fn decode(value: BoltType) -> Value {
         BoltType::Map(map) => Value::Map(map.value.into_iter().map(|(k, v)| (k.value, decode(v))).collect()),
         BoltType::DateTime(dt) => DateTime::<Utc>::try_from(&dt).map_or(Value::Other("datetime"), epoch),
         // Zone-id values arrive as local wall-clock seconds; the offset conversion applies the zone.
-        BoltType::DateTimeZoneId(dt) => {
-            DateTime::<FixedOffset>::try_from(&dt).map_or(Value::Other("datetime"), |t| epoch(t.to_utc()))
-        }
-        BoltType::LocalDateTime(dt) => NaiveDateTime::try_from(&dt).map_or(Value::Other("localdatetime"), |naive| {
-            epoch(naive.and_utc())
-        }),
+        BoltType::DateTimeZoneId(dt) => DateTime::<FixedOffset>::try_from(&dt).map_or(Value::Other("datetime"), |t| epoch(t.to_utc())),
+        BoltType::LocalDateTime(dt) => NaiveDateTime::try_from(&dt).map_or(Value::Other("localdatetime"), |naive| epoch(naive.and_utc())),
         BoltType::Date(date) => NaiveDate::try_from(&date).map_or(Value::Other("date"), Value::Date),
         BoltType::Duration(d) => Value::Duration(Duration::from(d).as_secs_f64()),
         BoltType::Time(_) => Value::Other("time"),
@@ -156,10 +152,9 @@ fn classify(error: neo4rs::Error, user: &str) -> QueryError {
     use neo4rs::Error as E;
     match error {
         E::AuthenticationError(reason) => QueryError::Authentication { user: user.to_string(), reason },
-        E::Neo4j(e) if e.code().starts_with("Neo.ClientError.Security.") => QueryError::Authentication {
-            user: user.to_string(),
-            reason: format!("{} ({})", e.message(), e.code()),
-        },
+        E::Neo4j(e) if e.code().starts_with("Neo.ClientError.Security.") => {
+            QueryError::Authentication { user: user.to_string(), reason: format!("{} ({})", e.message(), e.code()) }
+        }
         E::Neo4j(e) => QueryError::Refused { code: e.code().to_string(), message: e.message().to_string() },
         E::IOError { detail } => QueryError::Unreachable(detail.to_string()),
         e @ (E::ConnectionError
@@ -288,12 +283,7 @@ impl Neo4j {
     }
 
     /// Runs one read-only statement and returns all rows.
-    pub async fn read(
-        &self,
-        cypher: &str,
-        params: Vec<(&str, BoltType)>,
-        timeout: Duration,
-    ) -> Result<Vec<Record>, QueryError> {
+    pub async fn read(&self, cypher: &str, params: Vec<(&str, BoltType)>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
         let mut rows = Vec::new();
         self.read_each(cypher, params, timeout, |row| rows.push(row)).await?;
         Ok(rows)

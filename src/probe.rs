@@ -100,10 +100,7 @@ impl ProbeConfig {
                 None => Duration::from_secs(10),
                 Some(text) => parse_positive_duration(text).map_err(|e| format!("{at}: timeout '{text}': {e}"))?,
             };
-            modules.insert(
-                name,
-                Module { user: m.user, password, database: m.database, collectors, timeout, tls_ca_file: m.tls_ca_file },
-            );
+            modules.insert(name, Module { user: m.user, password, database: m.database, collectors, timeout, tls_ca_file: m.tls_ca_file });
         }
         Ok(ProbeConfig { allowed_targets: format.allowed_targets, modules })
     }

@@ -12,11 +12,7 @@ pub fn families() -> Vec<Family> {
     let mut virtual_memory = Family::gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", &[]);
     let mut open_fds = Family::gauge("process_open_fds", "Number of open file descriptors.", &[]);
     let mut max_fds = Family::gauge("process_max_fds", "Maximum number of open file descriptors.", &[]);
-    let mut start = Family::gauge(
-        "process_start_time_seconds",
-        "Start time of the process since unix epoch in seconds.",
-        &[],
-    );
+    let mut start = Family::gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", &[]);
     if let Some(stat) = read_stat() {
         cpu.set(stat.cpu_ticks as f64 / TICKS_PER_SECOND);
         virtual_memory.set(stat.virtual_bytes as f64);
@@ -48,11 +44,7 @@ fn read_stat() -> Option<Stat> {
     let after_name = &text[text.rfind(')')? + 2..];
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
-    Some(Stat {
-        cpu_ticks: field(14)? + field(15)?,
-        start_ticks: field(22)?,
-        virtual_bytes: field(23)?,
-    })
+    Some(Stat { cpu_ticks: field(14)? + field(15)?, start_ticks: field(22)?, virtual_bytes: field(23)? })
 }
 
 fn status_kib(key: &str) -> Option<f64> {

@@ -272,7 +272,13 @@ mod tests {
                     InProgress { filename: "V5.cypher".into(), status: "running".into(), age_seconds: 3600.0 },
                     InProgress { filename: "V6.cypher".into(), status: "pending".into(), age_seconds: 60.0 },
                 ],
-                files: Some(FilesReport { readable: true, total: 3, pending: vec!["V7.cypher".into()], modified: vec!["V2.cypher".into()], records_without_file: 0 }),
+                files: Some(FilesReport {
+                    readable: true,
+                    total: 3,
+                    pending: vec!["V7.cypher".into()],
+                    modified: vec!["V2.cypher".into()],
+                    records_without_file: 0,
+                }),
                 ..MigrationsReport::default()
             }),
             ..Report::default()
@@ -282,7 +288,10 @@ mod tests {
     #[test]
     fn each_condition_reports_its_own_problems() {
         let r = report();
-        assert_eq!(problems(&r, &[Condition::Failed], 1800.0), ["failed: V4.cypher (schema_conflict): Neo.ClientError.Schema.ConstraintAlreadyExists"]);
+        assert_eq!(
+            problems(&r, &[Condition::Failed], 1800.0),
+            ["failed: V4.cypher (schema_conflict): Neo.ClientError.Schema.ConstraintAlreadyExists"]
+        );
         assert_eq!(problems(&r, &[Condition::Checksum], 1800.0), ["checksum: V2.cypher was modified after it was applied"]);
         assert_eq!(problems(&r, &[Condition::Stuck], 1800.0), ["stuck: V5.cypher has been running for 1h 0m"]);
         assert_eq!(problems(&r, &[Condition::Pending], 1800.0), ["pending: V7.cypher has not been applied"]);

@@ -72,12 +72,8 @@ const PROCESS_METRICS_MAX_AGE: Duration = Duration::from_secs(1);
 impl Exporter {
     pub fn new(config: &Config) -> Arc<Self> {
         let (health_tx, health) = watch::channel(Health::default());
-        let slots: Vec<Slot> = config
-            .collectors
-            .iter()
-            .filter(|s| s.enabled)
-            .map(|s| Slot { name: s.name, outcome: Mutex::new(Arc::default()) })
-            .collect();
+        let slots: Vec<Slot> =
+            config.collectors.iter().filter(|s| s.enabled).map(|s| Slot { name: s.name, outcome: Mutex::new(Arc::default()) }).collect();
         Arc::new(Exporter {
             health,
             health_tx,
@@ -167,11 +163,8 @@ impl Exporter {
 
     /// The full exposition: the exporter's own metrics, then each collector's last snapshot.
     pub fn render(&self) -> Vec<u8> {
-        let outcomes: Vec<(&'static str, Arc<Outcome>)> = self
-            .slots
-            .iter()
-            .map(|slot| (slot.name, slot.outcome.lock().expect("outcome lock").clone()))
-            .collect();
+        let outcomes: Vec<(&'static str, Arc<Outcome>)> =
+            self.slots.iter().map(|slot| (slot.name, slot.outcome.lock().expect("outcome lock").clone())).collect();
         let mut out = Vec::with_capacity(outcomes.iter().map(|(_, o)| o.snapshot.text.len()).sum::<usize>() + 4096);
         snapshot::render(&self.own_families(&outcomes), &mut out);
         for (_, outcome) in &outcomes {
@@ -199,26 +192,17 @@ impl Exporter {
         );
         build.add([env!("CARGO_PKG_VERSION"), env!("EXPORTER_REVISION"), env!("EXPORTER_RUSTC_VERSION")], 1.0);
 
-        let mut success = Family::gauge(
-            "neo4j_exporter_collector_success",
-            "1 when the collector's last run succeeded, else 0.",
-            &["collector"],
-        );
-        let mut duration = Family::gauge(
-            "neo4j_exporter_collector_duration_seconds",
-            "How long the collector's last run took.",
-            &["collector"],
-        );
+        let mut success =
+            Family::gauge("neo4j_exporter_collector_success", "1 when the collector's last run succeeded, else 0.", &["collector"]);
+        let mut duration =
+            Family::gauge("neo4j_exporter_collector_duration_seconds", "How long the collector's last run took.", &["collector"]);
         let mut last_success = Family::gauge(
             "neo4j_exporter_collector_last_success_timestamp_seconds",
             "When the collector last ran successfully.",
             &["collector"],
         );
-        let mut statements = Family::gauge(
-            "neo4j_exporter_collector_statements",
-            "Statements the collector's last run sent to Neo4j.",
-            &["collector"],
-        );
+        let mut statements =
+            Family::gauge("neo4j_exporter_collector_statements", "Statements the collector's last run sent to Neo4j.", &["collector"]);
         let mut truncated = Family::gauge(
             "neo4j_exporter_series_truncated",
             "Series the collector left out on its last run because a cap was reached.",
@@ -361,13 +345,9 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
                 report,
             },
             // A failed run exports none of the collector's samples rather than stale ones.
-            Err(_) => Outcome {
-                success: false,
-                duration_seconds: elapsed,
-                statements,
-                last_success: previous_success,
-                ..Outcome::default()
-            },
+            Err(_) => {
+                Outcome { success: false, duration_seconds: elapsed, statements, last_success: previous_success, ..Outcome::default() }
+            }
         };
         *slot.outcome.lock().expect("outcome lock") = Arc::new(outcome);
         exporter.changed();

@@ -3,9 +3,7 @@
 //! Collectors build [`Family`] values from scratch on every run; a finished run is rendered
 //! once into a [`Snapshot`], and a scrape only concatenates the latest snapshots.
 
-use prometheus::proto::{
-    Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType,
-};
+use prometheus::proto::{Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::{Encoder, TextEncoder};
 
 /// The content type of what [`render`] produces.
@@ -109,14 +107,8 @@ impl Family {
 /// Renders families into the text exposition format, appending to `out`.
 /// Families without samples are left out, as Prometheus clients do.
 pub fn render(families: &[Family], out: &mut Vec<u8>) {
-    let protos: Vec<MetricFamily> = families
-        .iter()
-        .filter(|family| !family.samples.is_empty())
-        .map(to_proto)
-        .collect();
-    TextEncoder::new()
-        .encode(&protos, out)
-        .expect("families built by this crate are always valid");
+    let protos: Vec<MetricFamily> = families.iter().filter(|family| !family.samples.is_empty()).map(to_proto).collect();
+    TextEncoder::new().encode(&protos, out).expect("families built by this crate are always valid");
 }
 
 /// A collector's finished run, rendered once so that scrapes only copy bytes.

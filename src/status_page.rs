@@ -61,7 +61,8 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
             let _ = write!(html, "<span class=\"good\">up</span>, {} {}", escape(&server.version), escape(&server.edition));
         }
         (Some(server), false) => {
-            let _ = write!(html, "<span class=\"bad\">unreachable</span> (last seen: {} {})", escape(&server.version), escape(&server.edition));
+            let _ =
+                write!(html, "<span class=\"bad\">unreachable</span> (last seen: {} {})", escape(&server.version), escape(&server.edition));
         }
         (None, _) => html.push_str("<span class=\"bad\">unreachable</span>"),
     }
@@ -82,7 +83,9 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
             if m.failed.is_empty() {
                 html.push_str("<p class=\"muted\" id=\"failed\">None.</p>\n");
             } else {
-                html.push_str("<div class=\"scroll\"><table id=\"failed\"><tr><th>File</th><th>Error class</th><th>Error</th><th>Applied</th></tr>");
+                html.push_str(
+                    "<div class=\"scroll\"><table id=\"failed\"><tr><th>File</th><th>Error class</th><th>Error</th><th>Applied</th></tr>",
+                );
                 for f in &m.failed {
                     let _ = write!(
                         html,
@@ -117,7 +120,9 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
             if m.recent.is_empty() {
                 html.push_str("<p class=\"muted\">None.</p>\n");
             } else {
-                html.push_str("<div class=\"scroll\"><table id=\"recent\"><tr><th>File</th><th>Status</th><th>Applied</th><th>Took</th></tr>");
+                html.push_str(
+                    "<div class=\"scroll\"><table id=\"recent\"><tr><th>File</th><th>Status</th><th>Applied</th><th>Took</th></tr>",
+                );
                 for r in m.recent.iter().take(20) {
                     let _ = write!(
                         html,
@@ -189,7 +194,11 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
         let _ = write!(
             html,
             "<h2>Collectors</h2>\n<p>{}</p>\n",
-            if failing.is_empty() { "All collectors succeeded on their last run.".to_string() } else { format!("<span class=\"bad\">Failing: {}</span>", failing.join(", ")) }
+            if failing.is_empty() {
+                "All collectors succeeded on their last run.".to_string()
+            } else {
+                format!("<span class=\"bad\">Failing: {}</span>", failing.join(", "))
+            }
         );
     }
     html.push_str("</body></html>\n");

@@ -193,7 +193,10 @@ const NOT_IMPLEMENTED: &[(&str, &str)] = &[
     ("tls_server_config.cipher_suites", "rustls offers only its own safe cipher suites; remove it"),
     ("tls_server_config.prefer_server_cipher_suites", "rustls offers only its own safe cipher suites; remove it"),
     ("tls_server_config.curve_preferences", "rustls offers only its own safe key exchange groups; remove it"),
-    ("tls_server_config.client_allowed_sans", "any client certificate signed by client_ca_file is accepted; remove it and give those clients a CA of their own"),
+    (
+        "tls_server_config.client_allowed_sans",
+        "any client certificate signed by client_ca_file is accepted; remove it and give those clients a CA of their own",
+    ),
 ];
 
 fn parse(text: &str, dir: &Path) -> Result<Settings, Problem> {
@@ -393,10 +396,7 @@ fn protocol_versions(min: TlsVersion, max: TlsVersion) -> Vec<&'static rustls::S
 
 fn read_certificates(key: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, Problem> {
     let problem = |e| pem_problem(key, path, e, "no certificate");
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(problem)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(problem)?;
+    let certs = CertificateDer::pem_file_iter(path).map_err(problem)?.collect::<Result<Vec<_>, _>>().map_err(problem)?;
     match certs.is_empty() {
         true => Err(problem(pem::Error::NoItemsFound)),
         false => Ok(certs),
@@ -449,9 +449,7 @@ impl BasicAuth {
         let known = self.users.get(&user);
         let hash = known.unwrap_or(&self.decoy).clone();
         // bcrypt is deliberately slow: it runs off the async workers so other requests go on.
-        let matches = tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false))
-            .await
-            .unwrap_or(false);
+        let matches = tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false)).await.unwrap_or(false);
         let admitted = matches && known.is_some();
         if admitted {
             self.remembered().insert(fingerprint, Instant::now());
@@ -540,13 +538,7 @@ impl Shared {
 /// At most `max_requests` requests are answered at once (more wait), and at most
 /// [`CONNECTIONS_PER_REQUEST`] times as many connections stay open: when that many are open,
 /// an idle one is closed to make room, or, when none is idle, accepting waits.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    security: WebSecurity,
-    max_requests: usize,
-    stop: impl Future<Output = ()>,
-) {
+pub async fn serve(listener: TcpListener, app: Router, security: WebSecurity, max_requests: usize, stop: impl Future<Output = ()>) {
     let max_requests = max_requests.max(1);
     let shared = Arc::new(Shared {
         app,
@@ -602,13 +594,7 @@ pub async fn serve(
     while tasks.join_next().await.is_some() {}
 }
 
-async fn connection(
-    stream: TcpStream,
-    peer: SocketAddr,
-    shared: Arc<Shared>,
-    tracked: Arc<Tracked>,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, tracked: Arc<Tracked>, mut stop: watch::Receiver<bool>) {
     let _open = Open { shared: shared.clone(), tracked: tracked.clone() };
     let _ = stream.set_nodelay(true);
     let Some(acceptor) = shared.tls.clone() else {
@@ -784,10 +770,8 @@ impl Connections {
     fn admit(&mut self, now: Instant) -> Result<Arc<Tracked>, Option<Instant>> {
         if self.open.len() >= self.limit {
             let idle = || self.open.values().filter(|t| !t.is_busy());
-            let victim = idle()
-                .find(|t| !t.has_served() && t.grace_ends() <= now)
-                .or_else(|| idle().find(|t| t.has_served()))
-                .map(|t| t.id);
+            let victim =
+                idle().find(|t| !t.has_served() && t.grace_ends() <= now).or_else(|| idle().find(|t| t.has_served())).map(|t| t.id);
             let Some(victim) = victim else {
                 return Err(idle().map(|t| t.grace_ends()).min());
             };

@@ -97,10 +97,8 @@ fn a_long_query_counts_as_long_running_and_the_exporter_leaves_itself_out() {
     let long_query = std::thread::spawn(move || {
         let graph = neo4rs::Graph::new(uri, "neo4j", password).unwrap();
         block_on(async {
-            let mut rows = graph
-                .execute(neo4rs::query("UNWIND range(1, 40000000) AS x WITH x WHERE x % 7 = 100 RETURN count(x) AS n"))
-                .await
-                .unwrap();
+            let mut rows =
+                graph.execute(neo4rs::query("UNWIND range(1, 40000000) AS x WITH x WHERE x % 7 = 100 RETURN count(x) AS n")).await.unwrap();
             while rows.next().await.unwrap().is_some() {}
         });
     });
@@ -115,9 +113,8 @@ fn a_long_query_counts_as_long_running_and_the_exporter_leaves_itself_out() {
 fn jvm_heap_gc_and_cpu_come_from_jmx() {
     let server = Neo4jServer::shared();
     let exporter = start(server, "jvm", &[]);
-    let scrape = exporter.scrape_until(WAIT, "jvm figures including CPU", |s| {
-        succeeded(s, "jvm") && s.value("neo4j_jvm_process_cpu_ratio", &[]).is_some()
-    });
+    let scrape = exporter
+        .scrape_until(WAIT, "jvm figures including CPU", |s| succeeded(s, "jvm") && s.value("neo4j_jvm_process_cpu_ratio", &[]).is_some());
     let used = value(&scrape, "neo4j_jvm_memory_used_bytes", &[("area", "heap")]);
     let committed = value(&scrape, "neo4j_jvm_memory_committed_bytes", &[("area", "heap")]);
     let max = value(&scrape, "neo4j_jvm_memory_max_bytes", &[("area", "heap")]);
@@ -182,14 +179,18 @@ fn counts_read_the_count_store_and_cost_grows_with_labels_not_nodes() {
     ]);
     // The statements the collector sends are answered from the count store, never by a scan.
     use neo4j_migration_exporter::collectors::counts::count_statement;
-    for (tokens, relationships, operator) in
-        [(vec!["Alpha".to_string(), "Beta".into()], false, "NodeCountFromCountStore"), (vec!["LINKS".into()], true, "RelationshipCountFromCountStore")]
-    {
+    for (tokens, relationships, operator) in [
+        (vec!["Alpha".to_string(), "Beta".into()], false, "NodeCountFromCountStore"),
+        (vec!["LINKS".into()], true, "RelationshipCountFromCountStore"),
+    ] {
         let (statement, _) = count_statement(&tokens, relationships);
         let plan = plan_of(&server, &statement);
         assert!(plan.contains(operator), "{plan}");
         assert!(!plan.contains("Scan") && !plan.contains("Expand"), "the count reads the graph: {plan}");
     }
+    let plan = plan_of(&server, neo4j_migration_exporter::collectors::counts::TOTALS);
+    assert!(plan.contains("NodeCountFromCountStore") && plan.contains("RelationshipCountFromCountStore"), "{plan}");
+    assert!(!plan.contains("Scan") && !plan.contains("Expand"), "the totals read the graph: {plan}");
 
     let exporter = start(&server, "counts", &[]);
     let statements = |s: &Scrape| value(s, "neo4j_exporter_collector_statements", &[("collector", "counts")]);
@@ -274,8 +275,14 @@ fn a_populating_index_shows_its_progress_and_a_slow_orphan_scan_is_cut_off() {
     let scrape = schema.scrape_until(WAIT, "the index populating", |s| {
         s.value("neo4j_index_population_ratio", &[("index", "pop_idx")]).is_some_and(|r| r > 0.0 && r < 1.0)
     });
-    assert_eq!(value(&scrape, "neo4j_indexes", &[("state", "populating"), ("type", "range")]).max(
-        value(&scrape, "neo4j_indexes", &[("state", "populating"), ("type", "btree")])), 1.0);
+    assert_eq!(
+        value(&scrape, "neo4j_indexes", &[("state", "populating"), ("type", "range")]).max(value(
+            &scrape,
+            "neo4j_indexes",
+            &[("state", "populating"), ("type", "btree")]
+        )),
+        1.0
+    );
     schema.scrape_until(WAIT, "the index online", |s| {
         s.value("neo4j_index_population_ratio", &[("index", "pop_idx")]).is_none() && succeeded(s, "schema")
     });
@@ -292,9 +299,7 @@ fn a_populating_index_shows_its_progress_and_a_slow_orphan_scan_is_cut_off() {
 fn custom_cypher_metrics_from_a_yaml_file() {
     let server = Neo4jServer::shared();
     let label = unique("Ticket");
-    server.write(&[&format!(
-        "UNWIND ['open', 'open', 'open', 'closed'] AS state CREATE (:`{label}` {{state: state, cost: 2.5}})"
-    )]);
+    server.write(&[&format!("UNWIND ['open', 'open', 'open', 'closed'] AS state CREATE (:`{label}` {{state: state, cost: 2.5}})")]);
     let file = std::env::temp_dir().join(format!("{}.yml", unique("custom")));
     std::fs::write(
         &file,
@@ -344,7 +349,8 @@ fn custom_cypher_metrics_from_a_yaml_file() {
 #[test]
 fn a_custom_query_that_writes_is_refused_at_start() {
     let file = std::env::temp_dir().join(format!("{}.yml", unique("custom-write")));
-    std::fs::write(&file, "queries:\n  - {name: cleanup, help: h, query: 'MATCH (n:Tmp) DETACH DELETE n RETURN 1 AS v', values: [v]}\n").unwrap();
+    std::fs::write(&file, "queries:\n  - {name: cleanup, help: h, query: 'MATCH (n:Tmp) DETACH DELETE n RETURN 1 AS v', values: [v]}\n")
+        .unwrap();
     let out = Command::new(common::exporter_binary()).arg(format!("--collector.custom.file={}", file.display())).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

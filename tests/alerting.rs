@@ -10,11 +10,8 @@ fn root() -> PathBuf {
 }
 
 fn files(dir: &str, suffix: &str) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
+    let mut found: Vec<PathBuf> =
+        std::fs::read_dir(root().join(dir)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().ends_with(suffix)).collect();
     found.sort();
     assert!(!found.is_empty(), "no {suffix} files in {dir}");
     found

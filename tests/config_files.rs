@@ -9,11 +9,8 @@ use neo4j_migration_exporter::config::{self, Invocation};
 
 fn testdata(suffix: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/config");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.to_string_lossy().ends_with(suffix)).collect();
     files.sort();
     assert!(!files.is_empty(), "no {suffix} files");
     files
@@ -90,10 +87,8 @@ fn bad_files_are_refused_with_their_expected_message() {
 #[test]
 fn the_binary_exits_2_on_a_bad_file() {
     for path in testdata(".bad.yml") {
-        let out = Command::new(env!("CARGO_BIN_EXE_neo4j-migration-exporter"))
-            .arg(format!("--config.file={}", path.display()))
-            .output()
-            .unwrap();
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_neo4j-migration-exporter")).arg(format!("--config.file={}", path.display())).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{}", path.display());
         let stderr = String::from_utf8_lossy(&out.stderr);
         let (expected, _) = expectation(&path);

@@ -13,12 +13,7 @@ fn reports_up_and_the_true_server_version() {
     let exporter = Exporter::start(&server.uri(), &[]);
     let scrape = exporter.scrape_until(Duration::from_secs(10), "neo4j_up 1", |s| s.value("neo4j_up", &[]) == Some(1.0));
     let version = server.version();
-    assert_eq!(
-        scrape.value("neo4j_server_info", &[("version", &version), ("edition", "community")]),
-        Some(1.0),
-        "{}",
-        scrape.0
-    );
+    assert_eq!(scrape.value("neo4j_server_info", &[("version", &version), ("edition", "community")]), Some(1.0), "{}", scrape.0);
     eprintln!("exporter reports Neo4j {version} over Bolt at {}", server.uri());
     assert_eq!(scrape.value("neo4j_exporter_build_info", &[("version", env!("CARGO_PKG_VERSION"))]), Some(1.0));
 }
@@ -48,8 +43,7 @@ fn collector_metrics_report_each_run() {
     assert!(scrape.value("neo4j_exporter_collector_duration_seconds", &[("collector", "migrations")]).unwrap() > 0.0);
     // It runs again on its interval: the timestamp moves.
     exporter.scrape_until(Duration::from_secs(10), "a later run", |s| {
-        s.value("neo4j_exporter_collector_last_success_timestamp_seconds", &[("collector", "migrations")])
-            .is_some_and(|t| t > last)
+        s.value("neo4j_exporter_collector_last_success_timestamp_seconds", &[("collector", "migrations")]).is_some_and(|t| t > last)
     });
 }
 
@@ -86,8 +80,7 @@ fn neo4j_stopped_and_started_again_without_restarting_the_exporter() {
 
     server.restart(&test_version());
     exporter.scrape_until(Duration::from_secs(15), "neo4j_up back to 1", |s| {
-        s.value("neo4j_up", &[]) == Some(1.0)
-            && s.value("neo4j_exporter_collector_success", &[("collector", "migrations")]) == Some(1.0)
+        s.value("neo4j_up", &[]) == Some(1.0) && s.value("neo4j_exporter_collector_success", &[("collector", "migrations")]) == Some(1.0)
     });
 }
 
@@ -115,9 +108,7 @@ fn wrong_password_reports_down_and_says_authentication_failed() {
         &["--neo4j.check-interval=1s", "--neo4j.max-backoff=2s", "--neo4j.user=intruder"],
         &[("NEO4J_PASSWORD", wrong)],
     );
-    exporter.wait_until(Duration::from_secs(10), "an authentication failure in the log", |e| {
-        e.logs().contains("authentication failed")
-    });
+    exporter.wait_until(Duration::from_secs(10), "an authentication failure in the log", |e| e.logs().contains("authentication failed"));
     let scrape = exporter.scrape();
     assert_eq!(scrape.value("neo4j_up", &[]), Some(0.0));
     let logs = exporter.logs();
@@ -191,16 +182,10 @@ fn bad_flags_exit_2_with_one_sentence_naming_the_flag() {
 
 #[test]
 fn environment_variables_set_flags_and_name_themselves_in_errors() {
-    let out = Command::new(exporter_binary())
-        .env("NEO4J_EXPORTER_NEO4J_CHECK_INTERVAL", "sometimes")
-        .output()
-        .unwrap();
+    let out = Command::new(exporter_binary()).env("NEO4J_EXPORTER_NEO4J_CHECK_INTERVAL", "sometimes").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("--neo4j.check-interval (from environment variable NEO4J_EXPORTER_NEO4J_CHECK_INTERVAL)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("--neo4j.check-interval (from environment variable NEO4J_EXPORTER_NEO4J_CHECK_INTERVAL)"), "{stderr}");
 }
 
 #[test]

@@ -104,17 +104,17 @@ impl Webhook {
     fn wait_for(&self, path: &str, what: &str, matches: impl Fn(&Json) -> bool, timeout: Duration) -> Json {
         let deadline = Instant::now() + timeout;
         loop {
-            let found = self.received.lock().unwrap().iter().filter(|(p, _)| p == path).find_map(|(_, body)| {
-                body["alerts"].as_array().and_then(|alerts| alerts.iter().find(|a| matches(a)).cloned())
-            });
+            let found = self
+                .received
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(p, _)| p == path)
+                .find_map(|(_, body)| body["alerts"].as_array().and_then(|alerts| alerts.iter().find(|a| matches(a)).cloned()));
             if let Some(alert) = found {
                 return alert;
             }
-            assert!(
-                Instant::now() < deadline,
-                "no {what} at {path} within {timeout:?}; received: {:#?}",
-                self.received.lock().unwrap()
-            );
+            assert!(Instant::now() < deadline, "no {what} at {path} within {timeout:?}; received: {:#?}", self.received.lock().unwrap());
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -226,7 +226,11 @@ fn a_failed_migration_pages_with_its_file_and_resolves_and_every_panel_has_data(
     // index that failed, a constraint, and a migrations directory with one edited file.
     let migrations_dir = dir.join("migrations");
     std::fs::create_dir_all(&migrations_dir).unwrap();
-    std::fs::write(migrations_dir.join("V001__users.cypher"), "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE;\n").unwrap();
+    std::fs::write(
+        migrations_dir.join("V001__users.cypher"),
+        "CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE;\n",
+    )
+    .unwrap();
     std::fs::write(migrations_dir.join("V002__backfill.cypher"), "MATCH (u:User) SET u.segment = 'edited after it ran';\n").unwrap();
     std::fs::write(migrations_dir.join("V003__pending.cypher"), "RETURN 1;\n").unwrap();
     server.write(&[
@@ -280,12 +284,8 @@ fn a_failed_migration_pages_with_its_file_and_resolves_and_every_panel_has_data(
         "CREATE (:Migration {filename: 'V011__email_constraint.cypher', status: 'FAILED', appliedAt: datetime(), executionTime: 35,
                  description: 'FAILED: Neo.ClientError.Schema.ConstraintAlreadyExists: An equivalent constraint already exists'})",
     ]);
-    let page = webhook.wait_for(
-        "/pager",
-        "Neo4jMigrationFailed page",
-        |a| is_alert(a, "Neo4jMigrationFailed", "firing"),
-        Duration::from_secs(60),
-    );
+    let page =
+        webhook.wait_for("/pager", "Neo4jMigrationFailed page", |a| is_alert(a, "Neo4jMigrationFailed", "firing"), Duration::from_secs(60));
     assert_eq!(page["labels"]["filename"], "V011__email_constraint.cypher", "{page:#}");
     assert_eq!(page["labels"]["error_class"], "schema_conflict");
     assert_eq!(page["labels"]["severity"], "critical");
@@ -400,10 +400,7 @@ fn the_shipped_inhibitions_hold_in_a_real_alertmanager() {
     for (_, body) in sent {
         for alert in body["alerts"].as_array().unwrap() {
             let name = alert["labels"]["alertname"].as_str().unwrap();
-            assert!(
-                !["Neo4jMigrationSlow", "Neo4jIndexFailed", "Neo4jMigrationStuck"].contains(&name),
-                "{name} was inhibited yet sent"
-            );
+            assert!(!["Neo4jMigrationSlow", "Neo4jIndexFailed", "Neo4jMigrationStuck"].contains(&name), "{name} was inhibited yet sent");
         }
     }
 }

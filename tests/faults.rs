@@ -115,7 +115,11 @@ fn neo4j_frozen_in_the_middle_of_a_poll() {
     });
     eprintln!("collectors gave up {:?} after the freeze", frozen.elapsed());
     assert!(scrape.value("neo4j_exporter_collector_duration_seconds", &[("collector", "migrations")]).unwrap() <= 3.0);
-    assert!(exporter.logs().contains("run exceeded its timeout") || exporter.logs().contains("no answer from Neo4j"), "{}", exporter.logs());
+    assert!(
+        exporter.logs().contains("run exceeded its timeout") || exporter.logs().contains("no answer from Neo4j"),
+        "{}",
+        exporter.logs()
+    );
 
     server.signal("CONT");
     let thawed = Instant::now();
@@ -211,7 +215,10 @@ fn a_peer_that_hangs_up_mid_handshake_gives_a_clear_error() {
         let _ = stream.read_exact(&mut handshake);
         let _ = stream.shutdown(std::net::Shutdown::Both);
     });
-    let exporter = Exporter::start(&format!("bolt://127.0.0.1:{port}"), &["--neo4j.check-interval=1s", "--neo4j.max-backoff=1s", "--neo4j.connect-timeout=2s"]);
+    let exporter = Exporter::start(
+        &format!("bolt://127.0.0.1:{port}"),
+        &["--neo4j.check-interval=1s", "--neo4j.max-backoff=1s", "--neo4j.connect-timeout=2s"],
+    );
     let started = Instant::now();
     exporter.wait_until(Duration::from_secs(10), "a failed check", |e| e.logs().contains("Neo4j check failed"));
     assert!(started.elapsed() < Duration::from_secs(5));

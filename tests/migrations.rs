@@ -193,10 +193,7 @@ fn bad_records_are_counted_and_never_spoil_the_snapshot() {
     );
     assert_eq!(scrape.value("neo4j_migration_failed", &[("filename", "huge.cypher"), ("error_class", "other")]), Some(1.0));
     // The newer of two records for one file speaks for it.
-    assert_eq!(
-        scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "dup.cypher"), ("status", "success")]),
-        Some(0.002)
-    );
+    assert_eq!(scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "dup.cypher"), ("status", "success")]), Some(0.002));
     assert!(scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "two-labels.cypher")]).is_some());
     assert!(!scrape.0.contains(&"x".repeat(100)), "error text must never become a label");
 }
@@ -230,8 +227,7 @@ fn the_series_cap_keeps_failures_and_reports_what_it_cut() {
                  status: CASE WHEN i <= 5 THEN 'FAILED' ELSE 'SUCCESS' END,
                  appliedAt: datetime() - duration({{seconds: i}}), executionTime: i}})"
     )]);
-    let (_exporter, scrape) =
-        exporter_for(server, &label, &["--migrations.max-series=10", "--migrations.recent=200"]);
+    let (_exporter, scrape) = exporter_for(server, &label, &["--migrations.max-series=10", "--migrations.recent=200"]);
     assert_eq!(scrape.samples("neo4j_migration_failed").len(), 5);
     assert_eq!(scrape.samples("neo4j_migration_recent_execution_seconds").len(), 5);
     assert_eq!(scrape.value("neo4j_exporter_series_truncated", &[("collector", "migrations")]), Some(145.0));

@@ -124,7 +124,13 @@ fn label_producing_collectors_cap_their_series_with_ten_thousand_labels() {
     let custom_flag = format!("--collector.custom.file={}", custom.display());
     let exporter = Exporter::start(
         &server.uri(),
-        &["--orphans.by-label", "--collector.orphans.interval=2s", "--collector.counts.interval=2s", "--collector.counts.timeout=60s", &custom_flag],
+        &[
+            "--orphans.by-label",
+            "--collector.orphans.interval=2s",
+            "--collector.counts.interval=2s",
+            "--collector.counts.timeout=60s",
+            &custom_flag,
+        ],
     );
     let truncated = |s: &common::Scrape, c: &str| s.value("neo4j_exporter_series_truncated", &[("collector", c)]);
     let scrape = exporter.scrape_until(Duration::from_secs(90), "all three capped", |s| {

@@ -24,7 +24,9 @@ fn starts_and_reports(alias: &str) {
 
     // Straight from the server, over Bolt.
     let rows = server.read_ints(
-        &format!("CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel' AND versions[0] = '{exact}' RETURN count(*) AS n"),
+        &format!(
+            "CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel' AND versions[0] = '{exact}' RETURN count(*) AS n"
+        ),
         "n",
     );
     assert_eq!(rows, vec![1], "dbms.components() does not report {exact}");

@@ -26,8 +26,18 @@ pub const SPEC: Spec = Spec {
 };
 
 const SETTINGS: &[Setting] = &[
-    Setting { flag: "counts.max-labels", value_name: "N", default: Some("500"), help: "Most labels to count (alphabetically first); the rest are reported as truncated" },
-    Setting { flag: "counts.max-types", value_name: "N", default: Some("500"), help: "Most relationship types to count; the rest are reported as truncated" },
+    Setting {
+        flag: "counts.max-labels",
+        value_name: "N",
+        default: Some("500"),
+        help: "Most labels to count (alphabetically first); the rest are reported as truncated",
+    },
+    Setting {
+        flag: "counts.max-types",
+        value_name: "N",
+        default: Some("500"),
+        help: "Most relationship types to count; the rest are reported as truncated",
+    },
 ];
 
 #[derive(Clone, Debug)]
@@ -50,8 +60,10 @@ const PER_STATEMENT: usize = 100;
 
 const LABELS: &str = "CALL db.labels() YIELD label RETURN label";
 const TYPES: &str = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS type";
-const TOTALS: &str = "MATCH (n) RETURN 'nodes' AS kind, count(n) AS count \
-                      UNION ALL MATCH ()-[r]->() RETURN 'relationships' AS kind, count(r) AS count";
+/// Whole-graph totals, counted alone before the kind is attached, as in `count_statement`:
+/// `RETURN 'nodes' AS kind, count(n)` would make `kind` a grouping key and scan every node.
+pub const TOTALS: &str = "MATCH (n) WITH count(n) AS count RETURN 'nodes' AS kind, count \
+                          UNION ALL MATCH ()-[r]->() WITH count(r) AS count RETURN 'relationships' AS kind, count";
 
 /// Quotes a label or type for use in a pattern.
 pub fn quote(token: &str) -> String {
@@ -79,12 +91,8 @@ struct Counts {
 }
 
 async fn tokens(cx: &Context<'_>, statement: &str, column_name: &str) -> Result<Vec<String>, QueryError> {
-    let mut names: Vec<String> = cx
-        .read(statement, Vec::new())
-        .await?
-        .iter()
-        .filter_map(|row| column(row, column_name).as_str().map(str::to_string))
-        .collect();
+    let mut names: Vec<String> =
+        cx.read(statement, Vec::new()).await?.iter().filter_map(|row| column(row, column_name).as_str().map(str::to_string)).collect();
     names.sort();
     names.dedup();
     Ok(names)
@@ -119,8 +127,7 @@ impl Collector for Counts {
             for (label, count) in node_counts {
                 nodes.add([label], count);
             }
-            let mut relationships =
-                Family::gauge("neo4j_relationships", "Relationships per type, from the count store.", &["type"]);
+            let mut relationships = Family::gauge("neo4j_relationships", "Relationships per type, from the count store.", &["type"]);
             for (kind, count) in relationship_counts {
                 relationships.add([kind], count);
             }

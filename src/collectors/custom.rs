@@ -146,11 +146,8 @@ pub fn parse(text: &str) -> Result<Vec<CustomQuery>, String> {
         }
         let mut values = Vec::new();
         for value in &q.values {
-            let full = if q.values.len() == 1 {
-                format!("{METRIC_PREFIX}{}", q.name)
-            } else {
-                format!("{METRIC_PREFIX}{}_{value}", q.name)
-            };
+            let full =
+                if q.values.len() == 1 { format!("{METRIC_PREFIX}{}", q.name) } else { format!("{METRIC_PREFIX}{}_{value}", q.name) };
             if !valid_name(value) {
                 return Err(format!("{at}: '{value}' is not a valid column name"));
             }
@@ -197,8 +194,21 @@ fn valid_name(name: &str) -> bool {
 /// Clauses that change data or schema. Neo4j refuses them anyway in read mode; this says so
 /// at start-up instead of on every poll.
 const WRITE_WORDS: &[&str] = &[
-    "CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH", "LOAD", "ALTER", "GRANT", "DENY",
-    "REVOKE", "RENAME", "TERMINATE",
+    "CREATE",
+    "MERGE",
+    "DELETE",
+    "DETACH",
+    "SET",
+    "REMOVE",
+    "DROP",
+    "FOREACH",
+    "LOAD",
+    "ALTER",
+    "GRANT",
+    "DENY",
+    "REVOKE",
+    "RENAME",
+    "TERMINATE",
 ];
 
 /// The first write keyword in a statement, ignoring strings, comments, quoted names,
@@ -348,7 +358,9 @@ impl Collector for Custom {
             let due: Vec<usize> = {
                 let state = self.state.lock().expect("custom state");
                 (0..self.queries.len())
-                    .filter(|&i| state[i].last_run.is_none_or(|t| now.duration_since(t) + Duration::from_millis(50) >= self.queries[i].interval))
+                    .filter(|&i| {
+                        state[i].last_run.is_none_or(|t| now.duration_since(t) + Duration::from_millis(50) >= self.queries[i].interval)
+                    })
                     .collect()
             };
             for i in due {
@@ -373,16 +385,9 @@ impl Collector for Custom {
                 }
             }
             let state = self.state.lock().expect("custom state");
-            let mut success = Family::gauge(
-                "neo4j_custom_query_success",
-                "1 when the custom query's last run succeeded.",
-                &["query"],
-            );
-            let mut duration = Family::gauge(
-                "neo4j_custom_query_duration_seconds",
-                "How long the custom query's last run took.",
-                &["query"],
-            );
+            let mut success = Family::gauge("neo4j_custom_query_success", "1 when the custom query's last run succeeded.", &["query"]);
+            let mut duration =
+                Family::gauge("neo4j_custom_query_duration_seconds", "How long the custom query's last run took.", &["query"]);
             let mut collection = Collection::default();
             for (query, entry) in self.queries.iter().zip(state.iter()) {
                 success.add([query.name.as_str()], if entry.success { 1.0 } else { 0.0 });
@@ -449,10 +454,8 @@ mod tests {
 
     #[test]
     fn rows_become_capped_series_and_bad_rows_are_counted() {
-        let query = &parse(
-            "queries:\n  - {name: per_kind, help: h, query: 'RETURN 1', labels: [kind], values: [n], max_series: 2}",
-        )
-        .unwrap()[0];
+        let query =
+            &parse("queries:\n  - {name: per_kind, help: h, query: 'RETURN 1', labels: [kind], values: [n], max_series: 2}").unwrap()[0];
         let row = |kind: Value, n: Value| -> Record { [("kind".to_string(), kind), ("n".to_string(), n)].into_iter().collect() };
         let rows = [
             row(Value::Str("a".into()), Value::Int(1)),

@@ -41,18 +41,13 @@ impl Collector for Jvm {
 
 /// The collector name from a bean name such as `java.lang:name=G1 Young Generation,type=GarbageCollector`.
 fn collector_name(bean: &str) -> &str {
-    bean.split([':', ','])
-        .find_map(|part| part.strip_prefix("name="))
-        .unwrap_or(bean)
+    bean.split([':', ',']).find_map(|part| part.strip_prefix("name=")).unwrap_or(bean)
 }
 
 pub fn summarize(memory: &[Record], collectors: &[Record], process: &[Record]) -> Vec<Family> {
     let mut used = Family::gauge("neo4j_jvm_memory_used_bytes", "JVM memory in use, by area (heap or nonheap).", &["area"]);
-    let mut committed = Family::gauge(
-        "neo4j_jvm_memory_committed_bytes",
-        "JVM memory committed by the operating system, by area.",
-        &["area"],
-    );
+    let mut committed =
+        Family::gauge("neo4j_jvm_memory_committed_bytes", "JVM memory committed by the operating system, by area.", &["area"]);
     let mut max = Family::gauge("neo4j_jvm_memory_max_bytes", "Most JVM memory the area may use, where it has a limit.", &["area"]);
     for row in memory {
         for area in ["heap", "nonheap"] {
@@ -71,11 +66,8 @@ pub fn summarize(memory: &[Record], collectors: &[Record], process: &[Record]) -
         }
     }
 
-    let mut collections = Family::counter(
-        "neo4j_jvm_gc_collections_total",
-        "Garbage collections since Neo4j started, by collector.",
-        &["gc"],
-    );
+    let mut collections =
+        Family::counter("neo4j_jvm_gc_collections_total", "Garbage collections since Neo4j started, by collector.", &["gc"]);
     let mut collection_seconds = Family::counter(
         "neo4j_jvm_gc_collection_seconds_total",
         "Time spent in garbage collection since Neo4j started, by collector.",
@@ -92,11 +84,7 @@ pub fn summarize(memory: &[Record], collectors: &[Record], process: &[Record]) -
         }
     }
 
-    let mut cpu = Family::gauge(
-        "neo4j_jvm_process_cpu_ratio",
-        "CPU used by the Neo4j process, as a share of all cores (0 to 1).",
-        &[],
-    );
+    let mut cpu = Family::gauge("neo4j_jvm_process_cpu_ratio", "CPU used by the Neo4j process, as a share of all cores (0 to 1).", &[]);
     let mut threads = Family::gauge("neo4j_jvm_threads", "Live threads in the Neo4j JVM.", &[]);
     for row in process {
         // A negative load means the JVM could not measure it yet.

@@ -57,12 +57,7 @@ impl<'a> Context<'a> {
         self.db.read(cypher, params, self.timeout).await
     }
 
-    pub async fn read_each(
-        &self,
-        cypher: &str,
-        params: Vec<(&str, BoltType)>,
-        each: impl FnMut(Record) + Send,
-    ) -> Result<(), QueryError> {
+    pub async fn read_each(&self, cypher: &str, params: Vec<(&str, BoltType)>, each: impl FnMut(Record) + Send) -> Result<(), QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read_each(cypher, params, self.timeout, each).await
     }
@@ -79,12 +74,7 @@ impl<'a> Context<'a> {
     }
 
     /// As [`Context::read`], with a timeout of the statement's own.
-    pub async fn read_within(
-        &self,
-        cypher: &str,
-        params: Vec<(&str, BoltType)>,
-        timeout: Duration,
-    ) -> Result<Vec<Record>, QueryError> {
+    pub async fn read_within(&self, cypher: &str, params: Vec<(&str, BoltType)>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read(cypher, params, timeout).await
     }
@@ -114,8 +104,7 @@ pub struct Spec {
     pub build: fn(&Config) -> Box<dyn Collector>,
 }
 
-pub const REGISTRY: &[Spec] =
-    &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC];
+pub const REGISTRY: &[Spec] = &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
     REGISTRY.iter().find(|spec| spec.name == name)

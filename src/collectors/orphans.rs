@@ -22,8 +22,18 @@ pub const SPEC: Spec = Spec {
 };
 
 const SETTINGS: &[Setting] = &[
-    Setting { flag: "orphans.by-label", value_name: "BOOL", default: Some("false"), help: "Also export orphaned nodes per label (neo4j_orphaned_nodes_by_label)" },
-    Setting { flag: "orphans.exclude-labels", value_name: "LABELS", default: None, help: "Comma-separated labels whose nodes are orphans by design [default: the migration record labels]" },
+    Setting {
+        flag: "orphans.by-label",
+        value_name: "BOOL",
+        default: Some("false"),
+        help: "Also export orphaned nodes per label (neo4j_orphaned_nodes_by_label)",
+    },
+    Setting {
+        flag: "orphans.exclude-labels",
+        value_name: "LABELS",
+        default: None,
+        help: "Comma-separated labels whose nodes are orphans by design [default: the migration record labels]",
+    },
     Setting { flag: "orphans.max-labels", value_name: "N", default: Some("500"), help: "Most per-label series with --orphans.by-label" },
 ];
 
@@ -43,9 +53,7 @@ impl OrphansConfig {
             .parse("orphans.exclude-labels", |s| {
                 Ok(s.split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>())
             })?
-            .unwrap_or_else(|| {
-                std::iter::once(migration_label).chain(TOOL_LABELS.iter().copied()).map(str::to_string).collect()
-            });
+            .unwrap_or_else(|| std::iter::once(migration_label).chain(TOOL_LABELS.iter().copied()).map(str::to_string).collect());
         Ok(OrphansConfig {
             by_label: values.required("orphans.by-label", crate::config::parse_bool)?,
             exclude_labels,
@@ -85,7 +93,8 @@ impl Collector for Orphans {
             let excluded: BoltType = self.config.exclude_labels.clone().into();
             let started = Instant::now();
             let mut groups = Vec::new();
-            let scan = cx.read_each(STATEMENT, vec![("excluded", excluded)], |row| {
+            let scan = cx
+                .read_each(STATEMENT, vec![("excluded", excluded)], |row| {
                     let labels = match column(&row, "labels") {
                         Value::List(items) => items.iter().filter_map(|l| l.as_str().map(str::to_string)).collect(),
                         _ => Vec::new(),
@@ -143,11 +152,7 @@ mod tests {
 
     #[test]
     fn a_node_with_two_labels_counts_once_in_total_and_under_each_label() {
-        let groups = vec![
-            (vec!["User".to_string(), "Admin".to_string()], 2),
-            (vec!["User".to_string()], 3),
-            (vec![], 1),
-        ];
+        let groups = vec![(vec!["User".to_string(), "Admin".to_string()], 2), (vec!["User".to_string()], 3), (vec![], 1)];
         let (total, per_label) = tally(&groups);
         assert_eq!(total, 6);
         assert_eq!(per_label["User"], 5);

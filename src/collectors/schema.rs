@@ -55,11 +55,8 @@ fn lower(row: &Record, name: &str) -> String {
 
 pub fn summarize(indexes: &[Record], constraints: &[Record], max_series: usize) -> Collection {
     let mut by_state = Family::gauge("neo4j_indexes", "Indexes per state and type.", &["state", "type"]);
-    let mut population = Family::gauge(
-        "neo4j_index_population_ratio",
-        "Population progress (0 to 1) of each index that is not ONLINE.",
-        &["index"],
-    );
+    let mut population =
+        Family::gauge("neo4j_index_population_ratio", "Population progress (0 to 1) of each index that is not ONLINE.", &["index"]);
     let mut failed = Family::gauge("neo4j_index_failed", "1 for each index in FAILED state.", &["index"]);
 
     let types: BTreeSet<String> = indexes.iter().map(|row| lower(row, "type")).collect();

@@ -33,9 +33,7 @@ pub struct TransactionsConfig {
 
 impl TransactionsConfig {
     pub fn from_values(values: &Values) -> Result<Self, ConfigError> {
-        Ok(TransactionsConfig {
-            long_running_threshold: values.required("transactions.long-running-threshold", parse_positive_duration)?,
-        })
+        Ok(TransactionsConfig { long_running_threshold: values.required("transactions.long-running-threshold", parse_positive_duration)? })
     }
 }
 
@@ -186,14 +184,14 @@ impl Collector for Transactions {
             // The exporter's own transaction still tells which database it reads.
             let mut own_databases = Vec::new();
             cx.read_each(STATEMENT, Vec::new(), |row| match decode(&row) {
-                    Some(transaction) => transactions.push(transaction),
-                    None => {
-                        if let Some(db) = column(&row, "database").as_str() {
-                            own_databases.push(db.to_string());
-                        }
+                Some(transaction) => transactions.push(transaction),
+                None => {
+                    if let Some(db) = column(&row, "database").as_str() {
+                        own_databases.push(db.to_string());
                     }
-                })
-                .await?;
+                }
+            })
+            .await?;
             Ok(Collection {
                 families: summarize(&transactions, &own_databases, self.long_running),
                 report: Some(Part::Transactions(report(&transactions, self.long_running))),

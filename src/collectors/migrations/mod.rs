@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
-use crate::config::{
-    parse_non_empty, parse_positive_duration, parse_positive_integer, ConfigError, Setting, Values,
-};
+use crate::config::{parse_non_empty, parse_positive_duration, parse_positive_integer, ConfigError, Setting, Values};
 use crate::report::{first_line, FailedMigration, FilesReport, InProgress, MigrationLine, MigrationsReport, Part, LIST_CAP};
 use crate::snapshot::Family;
 
@@ -29,13 +27,48 @@ pub const SPEC: Spec = Spec {
 };
 
 const SETTINGS: &[Setting] = &[
-    Setting { flag: "migrations.schema", value_name: "SCHEMA", default: Some("runbook"), help: "Which records to read: runbook (Migration nodes), neo4j-migrations or liquibase" },
-    Setting { flag: "migrations.label", value_name: "LABEL", default: Some("Migration"), help: "Label of migration record nodes (runbook schema)" },
-    Setting { flag: "migrations.recent", value_name: "N", default: Some("20"), help: "How many of the most recently applied records get a per-file series" },
-    Setting { flag: "migrations.window", value_name: "DURATION", default: Some("1h"), help: "Window for neo4j_migrations_in_window (a partly applied run shows there)" },
-    Setting { flag: "migrations.max-series", value_name: "N", default: Some("100"), help: "Most per-file series in all; failed ones are kept first, then the most recent" },
-    Setting { flag: "migrations.dir", value_name: "PATH", default: None, help: "Directory of the migration files the runner applies, for pending files and checksum drift" },
-    Setting { flag: "migrations.checksum-algorithm", value_name: "ALGORITHM", default: Some("sha256"), help: "How recorded checksums were computed from the files: sha256, crc32 or neo4j-migrations" },
+    Setting {
+        flag: "migrations.schema",
+        value_name: "SCHEMA",
+        default: Some("runbook"),
+        help: "Which records to read: runbook (Migration nodes), neo4j-migrations or liquibase",
+    },
+    Setting {
+        flag: "migrations.label",
+        value_name: "LABEL",
+        default: Some("Migration"),
+        help: "Label of migration record nodes (runbook schema)",
+    },
+    Setting {
+        flag: "migrations.recent",
+        value_name: "N",
+        default: Some("20"),
+        help: "How many of the most recently applied records get a per-file series",
+    },
+    Setting {
+        flag: "migrations.window",
+        value_name: "DURATION",
+        default: Some("1h"),
+        help: "Window for neo4j_migrations_in_window (a partly applied run shows there)",
+    },
+    Setting {
+        flag: "migrations.max-series",
+        value_name: "N",
+        default: Some("100"),
+        help: "Most per-file series in all; failed ones are kept first, then the most recent",
+    },
+    Setting {
+        flag: "migrations.dir",
+        value_name: "PATH",
+        default: None,
+        help: "Directory of the migration files the runner applies, for pending files and checksum drift",
+    },
+    Setting {
+        flag: "migrations.checksum-algorithm",
+        value_name: "ALGORITHM",
+        default: Some("sha256"),
+        help: "How recorded checksums were computed from the files: sha256, crc32 or neo4j-migrations",
+    },
 ];
 
 /// Buckets for migration durations: sub-second schema changes up to hour-long data moves.
@@ -60,12 +93,8 @@ const RUNBOOK_WORDS: StatusWords = &[
 ];
 
 /// Liquibase's execution types; it writes no record for a change set that failed.
-const LIQUIBASE_WORDS: StatusWords = &[
-    ("EXECUTED", Status::Success),
-    ("RERAN", Status::Success),
-    ("MARK_RAN", Status::Success),
-    ("FAILED", Status::Failed),
-];
+const LIQUIBASE_WORDS: StatusWords =
+    &[("EXECUTED", Status::Success), ("RERAN", Status::Success), ("MARK_RAN", Status::Success), ("FAILED", Status::Failed)];
 
 impl Schema {
     fn parse(text: &str) -> Result<Self, String> {
@@ -155,13 +184,13 @@ impl Collector for Migrations {
             let mut invalid: BTreeMap<&'static str, u64> = Invalid::ALL.iter().map(|i| (i.label(), 0)).collect();
             let statement = self.config.schema.statement(&self.config.label);
             cx.read_lists(&statement, Vec::new(), |row| {
-                    let (migration, problems) = record::decode(&row, words);
-                    for problem in problems {
-                        *invalid.entry(problem.label()).or_default() += 1;
-                    }
-                    migrations.push(migration);
-                })
-                .await?;
+                let (migration, problems) = record::decode(&row, words);
+                for problem in problems {
+                    *invalid.entry(problem.label()).or_default() += 1;
+                }
+                migrations.push(migration);
+            })
+            .await?;
             let files = self.config.dir.as_ref().map(|dir| {
                 files::scan(dir, self.config.checksum_algorithm).map_err(|e| {
                     tracing::warn!(collector = "migrations", dir = %dir.display(), error = %e, "cannot read the migrations directory");
@@ -201,40 +230,25 @@ pub fn summarize(
     for status in Status::ALL {
         let of_status = || migrations.iter().filter(move |m| m.status == status);
         by_status.add([status.label()], of_status().count() as f64);
-        in_window.add(
-            [status.label()],
-            of_status().filter(|m| m.applied_at.is_some_and(|t| t >= window_start)).count() as f64,
-        );
+        in_window.add([status.label()], of_status().filter(|m| m.applied_at.is_some_and(|t| t >= window_start)).count() as f64);
     }
     families.push(by_status);
     families.push(in_window);
 
     let failed: Vec<&Migration> = migrations.iter().filter(|m| m.status == Status::Failed).collect();
-    let mut failures = Family::gauge(
-        "neo4j_migration_failures",
-        "Migration records in FAILED state per error class.",
-        &["error_class"],
-    );
+    let mut failures = Family::gauge("neo4j_migration_failures", "Migration records in FAILED state per error class.", &["error_class"]);
     for class in ErrorClass::ALL {
         failures.add([class.label()], failed.iter().filter(|m| m.error_class() == class).count() as f64);
     }
     families.push(failures);
 
-    let mut execution = Family::histogram(
-        "neo4j_migration_execution_seconds",
-        "Recorded execution time of every migration record that has one.",
-        &[],
-    );
-    execution.add_histogram(
-        std::iter::empty::<String>(),
-        EXECUTION_BUCKETS,
-        migrations.iter().filter_map(|m| m.execution_seconds),
-    );
+    let mut execution =
+        Family::histogram("neo4j_migration_execution_seconds", "Recorded execution time of every migration record that has one.", &[]);
+    execution.add_histogram(std::iter::empty::<String>(), EXECUTION_BUCKETS, migrations.iter().filter_map(|m| m.execution_seconds));
     families.push(execution);
 
-    let latest = |filter: &dyn Fn(&Migration) -> bool| {
-        migrations.iter().filter(|m| filter(m)).filter_map(|m| m.applied_at).reduce(f64::max)
-    };
+    let latest =
+        |filter: &dyn Fn(&Migration) -> bool| migrations.iter().filter(|m| filter(m)).filter_map(|m| m.applied_at).reduce(f64::max);
     for (name, help, value) in [
         (
             "neo4j_migration_last_applied_timestamp_seconds",
@@ -259,11 +273,7 @@ pub fn summarize(
         families.push(family);
     }
 
-    let oldest_in_progress = migrations
-        .iter()
-        .filter(|m| m.status.in_progress())
-        .filter_map(|m| m.applied_at)
-        .reduce(f64::min);
+    let oldest_in_progress = migrations.iter().filter(|m| m.status.in_progress()).filter_map(|m| m.applied_at).reduce(f64::min);
     let mut running = Family::gauge(
         "neo4j_migration_running_seconds",
         "Age of the oldest migration record in PENDING or RUNNING state; 0 when there is none.",
@@ -350,10 +360,8 @@ pub fn summarize(
         "Execution time of the most recently applied migration records (--migrations.recent).",
         &["filename", "status"],
     );
-    let mut timed: Vec<&Migration> = migrations
-        .iter()
-        .filter(|m| m.filename.is_some() && m.applied_at.is_some() && m.execution_seconds.is_some())
-        .collect();
+    let mut timed: Vec<&Migration> =
+        migrations.iter().filter(|m| m.filename.is_some() && m.applied_at.is_some() && m.execution_seconds.is_some()).collect();
     timed.sort_by(|a, b| b.applied_at.unwrap_or_default().total_cmp(&a.applied_at.unwrap_or_default()));
     let mut seen = HashSet::new();
     for m in timed.into_iter().take(config.recent) {
@@ -424,11 +432,8 @@ fn drift(
     config: &MigrationsConfig,
     budget: &mut SeriesBudget,
 ) -> (Vec<Family>, FilesReport) {
-    let mut scanned = Family::gauge(
-        "neo4j_migration_dir_scan_success",
-        "1 when the --migrations.dir directory could be read on the last run.",
-        &[],
-    );
+    let mut scanned =
+        Family::gauge("neo4j_migration_dir_scan_success", "1 when the --migrations.dir directory could be read on the last run.", &[]);
     let Ok(files) = files else {
         scanned.set(0.0);
         return (vec![scanned], FilesReport::default());
@@ -461,17 +466,10 @@ fn drift(
     total_files.set(files.len() as f64);
     let pending_files: Vec<String> =
         files.iter().zip(&applied).filter(|(_, applied)| !**applied).map(|(file, _)| file.path.clone()).collect();
-    let mut pending = Family::gauge(
-        "neo4j_migration_files_pending",
-        "Migration files in --migrations.dir with no SUCCESS record.",
-        &[],
-    );
+    let mut pending = Family::gauge("neo4j_migration_files_pending", "Migration files in --migrations.dir with no SUCCESS record.", &[]);
     pending.set(pending_files.len() as f64);
-    let mut mismatches = Family::gauge(
-        "neo4j_migration_checksum_mismatches",
-        "Applied migrations whose file no longer matches the recorded checksum.",
-        &[],
-    );
+    let mut mismatches =
+        Family::gauge("neo4j_migration_checksum_mismatches", "Applied migrations whose file no longer matches the recorded checksum.", &[]);
     mismatches.set(mismatched.len() as f64);
     let mut mismatch = Family::gauge(
         "neo4j_migration_checksum_mismatch",
@@ -483,11 +481,8 @@ fn drift(
             mismatch.add([*filename], 1.0);
         }
     }
-    let mut orphans = Family::gauge(
-        "neo4j_migration_records_without_file",
-        "Migration records that name no file in --migrations.dir.",
-        &[],
-    );
+    let mut orphans =
+        Family::gauge("neo4j_migration_records_without_file", "Migration records that name no file in --migrations.dir.", &[]);
     orphans.set(without_file as f64);
     let report = FilesReport {
         readable: true,

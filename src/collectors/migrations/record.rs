@@ -18,8 +18,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] =
-        [Status::Success, Status::Failed, Status::Pending, Status::Running, Status::RolledBack, Status::Unknown];
+    pub const ALL: [Status; 6] = [Status::Success, Status::Failed, Status::Pending, Status::Running, Status::RolledBack, Status::Unknown];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -92,10 +91,7 @@ const ERROR_MARKERS: &[(ErrorClass, &[&str])] = &[
             "indexwithnamealreadyexists",
         ],
     ),
-    (
-        ErrorClass::OutOfMemory,
-        &["outofmemoryerror", "memorylimitexceeded", "memorypooloutofmemoryerror", "memory pool", "out of memory"],
-    ),
+    (ErrorClass::OutOfMemory, &["outofmemoryerror", "memorylimitexceeded", "memorypooloutofmemoryerror", "memory pool", "out of memory"]),
     (ErrorClass::Timeout, &["transactiontimedout"]),
     (ErrorClass::Syntax, &["neo.clienterror.statement.syntaxerror"]),
     (ErrorClass::Checksum, &["checksum mismatch", "modified after application", "checksum"]),
@@ -104,10 +100,7 @@ const ERROR_MARKERS: &[(ErrorClass, &[&str])] = &[
 /// The class of a recorded error text; `other` when no marker matches.
 pub fn classify_error(text: &str) -> ErrorClass {
     let lower = text.to_ascii_lowercase();
-    ERROR_MARKERS
-        .iter()
-        .find(|(_, markers)| markers.iter().any(|m| lower.contains(m)))
-        .map_or(ErrorClass::Other, |(class, _)| *class)
+    ERROR_MARKERS.iter().find(|(_, markers)| markers.iter().any(|m| lower.contains(m))).map_or(ErrorClass::Other, |(class, _)| *class)
 }
 
 /// Why a record was skipped or read only in part; `label()` is the `reason` label value.
@@ -246,21 +239,14 @@ pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
         }
     };
 
-    let error = if status == Status::Success {
-        None
-    } else {
-        error_text(column(row, "error")).or_else(|| error_text(column(row, "description")))
-    };
+    let error =
+        if status == Status::Success { None } else { error_text(column(row, "error")).or_else(|| error_text(column(row, "description"))) };
 
     (Migration { filename, status, applied_at, execution_seconds, checksum, error }, problems)
 }
 
 fn status_of(text: &str, words: StatusWords) -> Status {
-    let normal: String = text
-        .trim()
-        .chars()
-        .map(|c| if c == '-' || c == ' ' { '_' } else { c.to_ascii_uppercase() })
-        .collect();
+    let normal: String = text.trim().chars().map(|c| if c == '-' || c == ' ' { '_' } else { c.to_ascii_uppercase() }).collect();
     words.iter().find(|(word, _)| *word == normal).map_or(Status::Unknown, |(_, status)| *status)
 }
 
@@ -504,10 +490,8 @@ mod tests {
 
     #[test]
     fn change_sets_are_named_after_their_change_log() {
-        let (m, _) = decode(
-            &row(&[("filename", s("db/changelog.xml")), ("changeset", s("create-index")), ("status", s("SUCCESS"))]),
-            WORDS,
-        );
+        let (m, _) =
+            decode(&row(&[("filename", s("db/changelog.xml")), ("changeset", s("create-index")), ("status", s("SUCCESS"))]), WORDS);
         assert_eq!(m.filename.as_deref(), Some("db/changelog.xml::create-index"));
     }
 }
