@@ -78,7 +78,8 @@ fn main() {
     }
     println!("\n| Measurement | Result | Target | Met |\n|---|---|---|---|");
     for r in &rows {
-        let met = match r.met {
+        // Toy sizes and runs of a few seconds check that the benchmarks work, not the targets.
+        let met = match r.met.filter(|_| size == Size::Full) {
             Some(true) => "yes",
             Some(false) => "NO",
             None => "-",
@@ -146,6 +147,12 @@ fn generate(server: &Neo4jServer, nodes: usize, labels: usize, types: usize, mig
         "  generated {nodes} nodes / {labels} labels / {types} types / {migrations} migrations in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Gives a server that has just loaded data time to finish its background work (flushing,
+/// collecting garbage) before anything is measured against it.
+fn settle(size: Size) {
+    std::thread::sleep(Duration::from_secs(size.pick(2, 15)));
 }
 
 fn big_server() -> Neo4jServer {
@@ -307,10 +314,22 @@ fn oha(port: u16, seconds: u64, rate: Option<u32>) -> Load {
     }
 }
 
+/// The fixed-rate run repeated `times` times; the run with the median p99. On two cores a
+/// single run's tail moves with whatever else the machine does in those seconds.
+fn oha_at_rate(port: u16, seconds: u64, times: usize) -> Load {
+    let mut runs: Vec<Load> = (0..times).map(|_| oha(port, seconds, Some(5000))).collect();
+    runs.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
+    let all_ok = runs.iter().all(|r| r.all_ok);
+    let mut median = runs.swap_remove(times / 2);
+    median.all_ok = all_ok;
+    median
+}
+
 fn scrape_load(size: Size, rows: &mut Vec<Row>) {
     let server = big_server();
     let (labels, types) = (500, 100);
     generate(&server, size.pick(20_000, 50_000), labels, types, 1_000);
+    settle(size);
     let custom = std::env::temp_dir().join(format!("{}.yml", unique("bench-custom")));
     std::fs::write(
         &custom,
@@ -329,11 +348,11 @@ fn scrape_load(size: Size, rows: &mut Vec<Row>) {
     let scrape = exporter.scrape();
     let series = scrape.0.lines().filter(|l| !l.starts_with('#')).count();
     eprintln!("  snapshot: {series} series, {} bytes", scrape.0.len());
-    let seconds = size.pick(5, 30);
-    let at_rate = oha(exporter.port, seconds, Some(5000));
+    let (seconds, runs) = (size.pick(5, 20), size.pick(1, 3));
+    let at_rate = oha_at_rate(exporter.port, seconds, runs);
     row(
         rows,
-        format!("Scrapes: p99 latency at 5,000 scrapes/s, {series} series ({} KB)", scrape.0.len() / 1024),
+        format!("Scrapes: p99 latency at 5,000 scrapes/s, {series} series ({} KB), median of {runs} runs", scrape.0.len() / 1024),
         format!("{:.2} ms (p50 {:.2} ms)", at_rate.p99_ms, at_rate.p50_ms),
         "< 2 ms",
         Some(at_rate.p99_ms < 2.0 && at_rate.all_ok),
@@ -350,23 +369,41 @@ fn scrape_load(size: Size, rows: &mut Vec<Row>) {
 
     // The same while an orphan scan of a large graph runs the whole time.
     generate(&server, size.pick(100_000, 1_000_000), 10, 5, 0);
+    settle(size);
     let mut scanning = args.clone();
     scanning.push("--collector.orphans.interval=100ms".into());
     scanning.push("--collector.orphans.timeout=60s".into());
     let exporter = start_exporter(&server, &scanning);
     exporter.scrape_until(Duration::from_secs(120), "a first orphan scan", |s| s.has("neo4j_orphan_scan_complete"));
-    let busy = oha(exporter.port, seconds, Some(5000));
+    let busy = oha_at_rate(exporter.port, seconds, runs);
     let after = exporter.scrape();
     let scan = after.value("neo4j_orphan_scan_duration_seconds", &[]).unwrap_or(f64::NAN);
     row(
         rows,
         format!(
-            "Scrapes: p99 latency at 5,000 scrapes/s while orphan scans ({scan:.1} s each, {} nodes) run back to back",
+            "Scrapes: p99 latency at 5,000 scrapes/s while orphan scans ({scan:.1} s each, {} nodes) run back to back, median of {runs} runs",
             size.pick("100k", "1M")
         ),
         format!("{:.2} ms (p50 {:.2} ms)", busy.p99_ms, busy.p50_ms),
         format!("unchanged ({:.2} ms without)", at_rate.p99_ms),
         Some(busy.p99_ms < 2.0 && busy.all_ok),
+    );
+    drop(exporter);
+
+    // The control: a second exporter runs the same scans, so Neo4j is just as busy but the
+    // scraped process scans nothing. What differs from the row above is the exporter's own
+    // doing; what both share with the first row is two cores split between Neo4j and oha.
+    let scanner = start_exporter(&server, &scanning[..]);
+    scanner.scrape_until(Duration::from_secs(120), "the other exporter's first scan", |s| s.has("neo4j_orphan_scan_complete"));
+    let exporter = start_exporter(&server, &args);
+    exporter.scrape_until(Duration::from_secs(120), "the start-up orphan scan", |s| s.has("neo4j_orphan_scan_complete"));
+    let control = oha_at_rate(exporter.port, seconds, runs);
+    row(
+        rows,
+        format!("Scrapes: p99 latency at 5,000 scrapes/s while another process runs the same scans (control), median of {runs} runs"),
+        format!("{:.2} ms (p50 {:.2} ms)", control.p99_ms, control.p50_ms),
+        "-",
+        None,
     );
 }
 
@@ -385,7 +422,7 @@ fn db_cost(size: Size, rows: &mut Vec<Row>) {
         // Labels and migration records arrive with the first load; later loads add nodes.
         generate(&server, nodes - loaded, 50, 10, if step == 0 { 1_000 } else { 0 });
         loaded = *nodes;
-        std::thread::sleep(Duration::from_secs(size.pick(2, 15)));
+        settle(size);
 
         let mut args = all_but(&cheap);
         for c in cheap {
