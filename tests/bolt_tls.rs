@@ -5,15 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::{test_version, unique, Exporter, Neo4jServer};
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use common::{openssl, test_version, unique, Exporter, Neo4jServer};
 
 /// A CA, and a server certificate for 127.0.0.1 signed by it, as Neo4j wants them.
 fn certificates(dir: &Path) {

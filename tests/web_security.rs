@@ -20,6 +20,8 @@ const USER_HASH: &str = "$2y$04$77j9izP6TFWu39RF7TWTpOWz4F.2gd7Ce1GVdX/wQfFwLp2z
 
 /// The exporter's header read timeout and TLS handshake timeout.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The key part of every `openssl req` here: a new P-256 key, unencrypted.
+const NEW_KEY: &[&str] = &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
 fn testdata(name: &str) -> PathBuf {
     common::repo_root().join("tests/testdata/web").join(name)
@@ -147,72 +149,38 @@ impl Pki {
     }
 
     fn ca(&self, name: &str) {
-        self.openssl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.pem"),
-            "-days",
-            "2",
-            "-subj",
-            &format!("/CN=web security test {name}"),
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
+        let (key, pem, subject) = (format!("{name}.key"), format!("{name}.pem"), format!("/CN=web security test {name}"));
+        let rest = ["-keyout", &key, "-out", &pem, "-days", "2", "-subj", &subject];
+        let extensions = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+        self.openssl(&[&["req", "-x509"], NEW_KEY, &rest, &extensions].concat());
     }
 
     fn leaf(&self, name: &str, ca: &str, extensions: &str) {
         std::fs::write(self.dir.join(format!("{name}.ext")), format!("basicConstraints=CA:FALSE\n{extensions}")).unwrap();
-        self.openssl(&[
-            "req",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={name}"),
-        ]);
+        let (key, csr, subject) = (format!("{name}.key"), format!("{name}.csr"), format!("/CN={name}"));
+        self.openssl(&[&["req", "-new"], NEW_KEY, &["-keyout", &key, "-out", &csr, "-subj", &subject]].concat());
+        let (ca_pem, ca_key, pem, ext) = (format!("{ca}.pem"), format!("{ca}.key"), format!("{name}.pem"), format!("{name}.ext"));
         self.openssl(&[
             "x509",
             "-req",
             "-in",
-            &format!("{name}.csr"),
+            &csr,
             "-CA",
-            &format!("{ca}.pem"),
+            &ca_pem,
             "-CAkey",
-            &format!("{ca}.key"),
+            &ca_key,
             "-CAcreateserial",
             "-out",
-            &format!("{name}.pem"),
+            &pem,
             "-days",
             "2",
             "-extfile",
-            &format!("{name}.ext"),
+            &ext,
         ]);
     }
 
     fn openssl(&self, args: &[&str]) {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(&self.dir)
-            .output()
-            .expect("openssl is needed for this test (apt-get install openssl)");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        common::openssl(&self.dir, args);
     }
 }
 
