@@ -393,7 +393,7 @@ fn scrape_load(size: Size, rows: &mut Vec<Row>) {
     // The control: a second exporter runs the same scans, so Neo4j is just as busy but the
     // scraped process scans nothing. What differs from the row above is the exporter's own
     // doing; what both share with the first row is two cores split between Neo4j and oha.
-    let scanner = start_exporter(&server, &scanning[..]);
+    let scanner = start_exporter(&server, &scanning);
     scanner.scrape_until(Duration::from_secs(120), "the other exporter's first scan", |s| s.has("neo4j_orphan_scan_complete"));
     let exporter = start_exporter(&server, &args);
     exporter.scrape_until(Duration::from_secs(120), "the start-up orphan scan", |s| s.has("neo4j_orphan_scan_complete"));

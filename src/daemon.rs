@@ -35,24 +35,18 @@ pub fn run(config: Config) -> Result<(), DaemonError> {
         Some(path) => web::load(path)?,
         None => WebSecurity::default(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("http")
-        .enable_all()
-        .build()
-        .map_err(DaemonError::Runtime)?;
+    let http = runtime("http", 2)?;
     // Polling gets a runtime of its own: decoding 100,000 records must not hold up a scrape
     // waiting for the same worker thread.
-    let polling = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("polling")
-        .enable_all()
-        .build()
-        .map_err(DaemonError::Runtime)?;
-    let result = runtime.block_on(serve(config, security, polling.handle().clone()));
+    let polling = runtime("polling", 1)?;
+    let result = http.block_on(serve(config, security, polling.handle().clone()));
     polling.shutdown_timeout(BLOCKING_GRACE);
-    runtime.shutdown_timeout(BLOCKING_GRACE);
+    http.shutdown_timeout(BLOCKING_GRACE);
     result
+}
+
+fn runtime(name: &str, workers: usize) -> Result<tokio::runtime::Runtime, DaemonError> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(workers).thread_name(name).enable_all().build().map_err(DaemonError::Runtime)
 }
 
 async fn serve(config: Config, security: WebSecurity, polling: Handle) -> Result<(), DaemonError> {
