@@ -250,8 +250,8 @@ pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
                 rows.push(vec![
                     (kind.to_string(), tone),
                     plain(line.database.clone()),
-                    plain(human_seconds(line.elapsed_seconds)),
-                    plain(human_seconds(line.lock_wait_seconds)),
+                    plain(line.elapsed_seconds.map_or_else(|| "?".to_string(), human_seconds)),
+                    plain(line.lock_wait_seconds.map_or_else(|| "?".to_string(), human_seconds)),
                     plain(line.active_locks.to_string()),
                 ]);
             }

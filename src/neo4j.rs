@@ -101,7 +101,7 @@ fn decode(value: BoltType) -> Value {
         BoltType::DateTimeZoneId(dt) => DateTime::<FixedOffset>::try_from(&dt).map_or(Value::Other("datetime"), |t| epoch(t.to_utc())),
         BoltType::LocalDateTime(dt) => NaiveDateTime::try_from(&dt).map_or(Value::Other("localdatetime"), |naive| epoch(naive.and_utc())),
         BoltType::Date(date) => NaiveDate::try_from(&date).map_or(Value::Other("date"), Value::Date),
-        BoltType::Duration(d) => Value::Duration(Duration::from(d).as_secs_f64()),
+        BoltType::Duration(d) => Value::Duration(signed_seconds(Duration::from(d))),
         BoltType::Time(_) => Value::Other("time"),
         BoltType::LocalTime(_) => Value::Other("localtime"),
         BoltType::Node(_) => Value::Other("node"),
@@ -110,6 +110,15 @@ fn decode(value: BoltType) -> Value {
         BoltType::Point2D(_) | BoltType::Point3D(_) => Value::Other("point"),
         BoltType::Bytes(_) => Value::Other("bytes"),
     }
+}
+
+/// Neo4j sends a duration as whole seconds (negative for a negative duration) plus nanoseconds
+/// from 0 to 999,999,999: −1 ms is −1 s + 999,000,000 ns, which `SHOW TRANSACTIONS` reports for
+/// a transaction that began a moment ago. The driver's conversion stores the seconds in a `u64`
+/// with a plain cast, so a negative duration reads as nearly 2^64 s; casting back restores the
+/// sign exactly, since that cast lost no bits.
+fn signed_seconds(wrapped: Duration) -> f64 {
+    wrapped.as_secs() as i64 as f64 + f64::from(wrapped.subsec_nanos()) / 1e9
 }
 
 fn epoch(time: DateTime<Utc>) -> Value {

@@ -103,8 +103,9 @@ pub struct TransactionsReport {
 pub struct TransactionLine {
     pub database: String,
     pub status: String,
-    pub elapsed_seconds: f64,
-    pub lock_wait_seconds: f64,
+    /// `None` when Neo4j reported a time that cannot be real.
+    pub elapsed_seconds: Option<f64>,
+    pub lock_wait_seconds: Option<f64>,
     pub active_locks: u64,
 }
 
@@ -216,13 +217,17 @@ pub fn problems(report: &Report, conditions: &[Condition], stuck_after_seconds: 
                     out.push(format!(
                         "blocked: a transaction on {} has waited {} for locks",
                         t.database,
-                        human_seconds(t.lock_wait_seconds.max(t.elapsed_seconds))
+                        human_seconds_or_unknown(t.lock_wait_seconds.into_iter().chain(t.elapsed_seconds).reduce(f64::max))
                     ));
                 }
             }
             Condition::LongRunning => {
                 for t in report.transactions.as_ref().map(|t| t.long_running.as_slice()).unwrap_or_default() {
-                    out.push(format!("long-running: a transaction on {} has run for {}", t.database, human_seconds(t.elapsed_seconds)));
+                    out.push(format!(
+                        "long-running: a transaction on {} has run for {}",
+                        t.database,
+                        human_seconds_or_unknown(t.elapsed_seconds)
+                    ));
                 }
             }
             Condition::IndexFailed => {
@@ -247,6 +252,10 @@ pub fn human_seconds(seconds: f64) -> String {
         60..=3599 => format!("{}m {}s", whole / 60, whole % 60),
         _ => format!("{}h {}m", whole / 3600, (whole % 3600) / 60),
     }
+}
+
+pub fn human_seconds_or_unknown(seconds: Option<f64>) -> String {
+    seconds.map_or_else(|| "an unknown time".to_string(), human_seconds)
 }
 
 /// An epoch time as `2026-11-24 03:50:01Z`.

@@ -357,3 +357,93 @@ fn a_custom_query_that_writes_is_refused_at_start() {
     assert!(stderr.contains("query 'cleanup': DETACH writes to the database; custom queries must only read"), "{stderr}");
     let _ = std::fs::remove_file(&file);
 }
+
+#[test]
+fn durations_keep_their_sign_as_neo4j_sends_them() {
+    use neo4j_migration_exporter::config::{Neo4jConfig, Secret};
+    use neo4j_migration_exporter::neo4j::{Neo4j, Value};
+    let server = Neo4jServer::shared();
+    let config = Neo4jConfig {
+        uri: server.uri(),
+        user: "neo4j".into(),
+        password: Secret::new(server.password.clone()),
+        database: None,
+        tls_ca_file: None,
+        connect_timeout: Duration::from_secs(5),
+        check_interval: Duration::from_secs(5),
+        max_backoff: Duration::from_secs(5),
+    };
+    let db = Neo4j::new(&config).unwrap();
+    let statement = "RETURN duration('-PT0.001S') AS just_begun, duration('-PT5S') AS negative, \
+                     duration('PT1.5S') AS positive, duration('P1DT1S') AS day";
+    let rows = block_on(db.read(statement, Vec::new(), Duration::from_secs(5))).unwrap();
+    let seconds = |name: &str| match rows[0][name] {
+        Value::Duration(s) => s,
+        ref other => panic!("{name}: {other:?}"),
+    };
+    assert!((seconds("just_begun") + 0.001).abs() < 1e-9, "{}", seconds("just_begun"));
+    assert_eq!(seconds("negative"), -5.0);
+    assert_eq!(seconds("positive"), 1.5);
+    assert_eq!(seconds("day"), 86_401.0);
+}
+
+/// Under churn `SHOW TRANSACTIONS` lists transactions that began a moment ago with an
+/// `elapsedTime` of −1 ms; they must read as new, never as 2^64 seconds old.
+#[test]
+fn transactions_that_just_began_do_not_look_ancient() {
+    let server = Neo4jServer::shared();
+    let label = unique("Churn");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churners: Vec<_> = (0..2)
+        .map(|_| {
+            let (uri, password, label, stop) = (server.uri(), server.password.clone(), label.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let graph = neo4rs::Graph::new(uri, "neo4j", password).unwrap();
+                block_on(async {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        graph.run(neo4rs::query(&format!("CREATE (n:`{label}`) WITH n DELETE n"))).await.unwrap();
+                    }
+                });
+            })
+        })
+        .collect();
+    let exporter = start(server, "transactions", &["--collector.transactions.interval=100ms", "--transactions.long-running-threshold=30s"]);
+    exporter.scrape_until(WAIT, "a successful transactions run", |s| succeeded(s, "transactions"));
+
+    // Watch the server until it has shown negative times several times, while the exporter reads it.
+    let graph = neo4rs::Graph::new(server.uri(), "neo4j", server.password.clone()).unwrap();
+    let mut negative = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while negative < 5 {
+        assert!(std::time::Instant::now() < deadline, "Neo4j showed no transaction with a negative elapsed time within 60 s");
+        let statement = "SHOW TRANSACTIONS YIELD elapsedTime RETURN elapsedTime.milliseconds AS ms";
+        negative += block_on(async {
+            let mut rows = graph.execute(neo4rs::query(statement)).await.unwrap();
+            let mut seen = 0;
+            while let Some(row) = rows.next().await.unwrap() {
+                seen += i32::from(row.get::<i64>("ms").unwrap() < 0);
+            }
+            seen
+        });
+        let scrape = exporter.scrape();
+        for name in ["neo4j_transaction_oldest_seconds", "neo4j_transaction_lock_wait_seconds_max"] {
+            let v = value(&scrape, name, &[("database", "neo4j")]);
+            assert!(v.is_nan() || v < 30.0, "{name} = {v} under churn\n{}", scrape.0);
+        }
+        assert!(value(&scrape, "neo4j_transactions_long_running", &[("database", "neo4j")]) <= 0.0, "{}", scrape.0);
+        for reason in ["invalid_elapsed_time", "invalid_wait_time"] {
+            let invalid = value(&scrape, "neo4j_exporter_invalid_records", &[("collector", "transactions"), ("reason", reason)]);
+            assert!(invalid.is_nan() || invalid == 0.0, "{reason}: {invalid}\n{}", scrape.0);
+        }
+        let check = Command::new(common::exporter_binary())
+            .args(["check", "--fail-on=long-running", &format!("--neo4j.uri={}", server.uri())])
+            .env("NEO4J_PASSWORD", &server.password)
+            .output()
+            .unwrap();
+        assert_eq!(check.status.code(), Some(0), "check under churn: {}", String::from_utf8_lossy(&check.stdout));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for churner in churners {
+        churner.join().unwrap();
+    }
+}

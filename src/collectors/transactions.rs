@@ -1,6 +1,7 @@
 //! The `transactions` collector: what is running, what is blocked on locks, and for how long.
 //! The exporter's own transactions are left out; query texts and ids never become labels.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
@@ -81,32 +82,73 @@ impl TxStatus {
     }
 }
 
-/// One transaction as the exporter needs it.
+/// One transaction as the exporter needs it. A time Neo4j reported that cannot be real is
+/// `None`: the transaction still counts, its time does not.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transaction {
     pub database: String,
     pub status: TxStatus,
-    pub elapsed_seconds: f64,
-    pub lock_wait_seconds: f64,
+    pub elapsed_seconds: Option<f64>,
+    pub lock_wait_seconds: Option<f64>,
     pub active_locks: u64,
 }
 
-/// Reads one row; `None` for the exporter's own statements.
-pub fn decode(row: &Record) -> Option<Transaction> {
+/// Why a row was read only in part; `label()` is the `reason` label value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    ElapsedTime,
+    WaitTime,
+}
+
+impl Invalid {
+    pub const ALL: [Invalid; 2] = [Invalid::ElapsedTime, Invalid::WaitTime];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Invalid::ElapsedTime => "invalid_elapsed_time",
+            Invalid::WaitTime => "invalid_wait_time",
+        }
+    }
+}
+
+/// No transaction has run for longer: a larger figure is a fault, not an age.
+const LONGEST_PLAUSIBLE_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
+
+/// A time a transaction has run or waited, in seconds. Neo4j reports −1 ms for a transaction
+/// that began a moment ago: anything above −1 s reads as 0. Other negative, absurd or
+/// non-duration values are no reading at all.
+fn plausible_seconds(value: &Value) -> Option<f64> {
+    let seconds = match value {
+        Value::Duration(s) => *s,
+        other => other.as_f64()? / 1000.0,
+    };
+    (seconds > -1.0 && seconds <= LONGEST_PLAUSIBLE_SECONDS).then_some(seconds.max(0.0))
+}
+
+/// Reads one row and lists what could not be read; `None` for the exporter's own statements.
+pub fn decode(row: &Record) -> Option<(Transaction, Vec<Invalid>)> {
     if column(row, "currentQuery").as_str().is_some_and(|q| q.trim_start().starts_with(STATEMENT_MARKER)) {
         return None;
     }
-    let seconds = |name: &str| match column(row, name) {
-        Value::Duration(s) => s.max(0.0),
-        other => other.as_f64().map_or(0.0, |ms| ms.max(0.0) / 1000.0),
+    let mut problems = Vec::new();
+    let mut seconds = |name: &str, problem: Invalid| {
+        let value = column(row, name);
+        let seconds = plausible_seconds(value);
+        if seconds.is_none() && !value.is_null() {
+            problems.push(problem);
+        }
+        seconds
     };
-    Some(Transaction {
+    let elapsed_seconds = seconds("elapsedTime", Invalid::ElapsedTime);
+    let lock_wait_seconds = seconds("waitTime", Invalid::WaitTime);
+    let transaction = Transaction {
         database: column(row, "database").as_str().unwrap_or("").to_string(),
         status: column(row, "status").as_str().map_or(TxStatus::Other, TxStatus::parse),
-        elapsed_seconds: seconds("elapsedTime"),
-        lock_wait_seconds: seconds("waitTime"),
+        elapsed_seconds,
+        lock_wait_seconds,
         active_locks: column(row, "activeLockCount").as_i64().map_or(0, |n| n.max(0) as u64),
-    })
+    };
+    Some((transaction, problems))
 }
 
 /// Per-database figures; `databases` lists databases to report even with no transaction.
@@ -145,10 +187,10 @@ pub fn summarize(transactions: &[Transaction], databases: &[String], long_runnin
             by_status.add([database, status.label()], of_db.iter().filter(|t| t.status == status).count() as f64);
         }
         let max_of = |pick: &dyn Fn(&Transaction) -> Option<f64>| of_db.iter().filter_map(|t| pick(t)).fold(0.0, f64::max);
-        oldest.add([database], max_of(&|t| Some(t.elapsed_seconds)));
-        long.add([database], of_db.iter().filter(|t| t.elapsed_seconds > threshold).count() as f64);
-        blocked_oldest.add([database], max_of(&|t| (t.status == TxStatus::Blocked).then_some(t.elapsed_seconds)));
-        lock_wait.add([database], max_of(&|t| Some(t.lock_wait_seconds)));
+        oldest.add([database], max_of(&|t| t.elapsed_seconds));
+        long.add([database], of_db.iter().filter(|t| t.elapsed_seconds.is_some_and(|s| s > threshold)).count() as f64);
+        blocked_oldest.add([database], max_of(&|t| t.elapsed_seconds.filter(|_| t.status == TxStatus::Blocked)));
+        lock_wait.add([database], max_of(&|t| t.lock_wait_seconds));
         locks.add([database], of_db.iter().map(|t| t.active_locks).sum::<u64>() as f64);
     }
     vec![by_status, oldest, long, blocked_oldest, lock_wait, locks]
@@ -157,7 +199,7 @@ pub fn summarize(transactions: &[Transaction], databases: &[String], long_runnin
 /// The long-running and blocked transactions, oldest first, for the status report.
 pub fn report(transactions: &[Transaction], long_running: Duration) -> TransactionsReport {
     let mut oldest_first: Vec<&Transaction> = transactions.iter().collect();
-    oldest_first.sort_by(|a, b| b.elapsed_seconds.total_cmp(&a.elapsed_seconds));
+    oldest_first.sort_by(|a, b| b.elapsed_seconds.unwrap_or(0.0).total_cmp(&a.elapsed_seconds.unwrap_or(0.0)));
     let line = |t: &&Transaction| TransactionLine {
         database: t.database.clone(),
         status: t.status.label().to_string(),
@@ -168,7 +210,7 @@ pub fn report(transactions: &[Transaction], long_running: Duration) -> Transacti
     let threshold = long_running.as_secs_f64();
     TransactionsReport {
         long_running_threshold_seconds: threshold,
-        long_running: oldest_first.iter().filter(|t| t.elapsed_seconds > threshold).take(LIST_CAP).map(line).collect(),
+        long_running: oldest_first.iter().filter(|t| t.elapsed_seconds.is_some_and(|s| s > threshold)).take(LIST_CAP).map(line).collect(),
         blocked: oldest_first.iter().filter(|t| t.status == TxStatus::Blocked).take(LIST_CAP).map(line).collect(),
     }
 }
@@ -181,10 +223,16 @@ impl Collector for Transactions {
     fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
             let mut transactions = Vec::new();
+            let mut invalid: BTreeMap<&'static str, u64> = Invalid::ALL.iter().map(|i| (i.label(), 0)).collect();
             // The exporter's own transaction still tells which database it reads.
             let mut own_databases = Vec::new();
             cx.read_each(STATEMENT, Vec::new(), |row| match decode(&row) {
-                Some(transaction) => transactions.push(transaction),
+                Some((transaction, problems)) => {
+                    for problem in problems {
+                        *invalid.entry(problem.label()).or_default() += 1;
+                    }
+                    transactions.push(transaction);
+                }
                 None => {
                     if let Some(db) = column(&row, "database").as_str() {
                         own_databases.push(db.to_string());
@@ -195,6 +243,7 @@ impl Collector for Transactions {
             Ok(Collection {
                 families: summarize(&transactions, &own_databases, self.long_running),
                 report: Some(Part::Transactions(report(&transactions, self.long_running))),
+                invalid_records: invalid,
                 ..Collection::default()
             })
         })
@@ -206,7 +255,13 @@ mod tests {
     use super::*;
 
     fn tx(database: &str, status: TxStatus, elapsed: f64, wait: f64, locks: u64) -> Transaction {
-        Transaction { database: database.into(), status, elapsed_seconds: elapsed, lock_wait_seconds: wait, active_locks: locks }
+        Transaction {
+            database: database.into(),
+            status,
+            elapsed_seconds: Some(elapsed),
+            lock_wait_seconds: Some(wait),
+            active_locks: locks,
+        }
     }
 
     fn value(families: &[Family], name: &str, labels: &[&str]) -> f64 {
@@ -248,7 +303,30 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        assert_eq!(decode(&row), Some(tx("neo4j", TxStatus::Blocked, 42.5, 1.5, 3)));
+        assert_eq!(decode(&row), Some((tx("neo4j", TxStatus::Blocked, 42.5, 1.5, 3), vec![])));
+    }
+
+    fn timed(elapsed: Value, wait: Value) -> (Transaction, Vec<Invalid>) {
+        let row: Record = [("elapsedTime".to_string(), elapsed), ("waitTime".to_string(), wait)].into_iter().collect();
+        decode(&row).unwrap()
+    }
+
+    #[test]
+    fn a_transaction_that_just_began_has_run_for_no_time() {
+        let (t, problems) = timed(Value::Duration(-0.001), Value::Int(-1));
+        assert_eq!((t.elapsed_seconds, t.lock_wait_seconds), (Some(0.0), Some(0.0)));
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn impossible_times_are_counted_and_never_read_as_ages() {
+        let (t, problems) = timed(Value::Duration(1.8e19), Value::Duration(-5.0));
+        assert_eq!((t.elapsed_seconds, t.lock_wait_seconds), (None, None));
+        assert_eq!(problems, vec![Invalid::ElapsedTime, Invalid::WaitTime]);
+        let families = summarize(&[t], &[], Duration::from_secs(30));
+        assert_eq!(value(&families, "neo4j_transaction_oldest_seconds", &[""]), 0.0);
+        assert_eq!(value(&families, "neo4j_transactions_long_running", &[""]), 0.0);
+        assert_eq!(value(&families, "neo4j_transactions", &["", "other"]), 1.0);
     }
 
     #[test]

@@ -43,22 +43,26 @@ pub enum ErrorClass {
     LockTimeout,
     Deadlock,
     SchemaConflict,
+    ConstraintViolation,
     OutOfMemory,
     Timeout,
     Syntax,
     Checksum,
+    Terminated,
     Other,
 }
 
 impl ErrorClass {
-    pub const ALL: [ErrorClass; 8] = [
+    pub const ALL: [ErrorClass; 10] = [
         ErrorClass::LockTimeout,
         ErrorClass::Deadlock,
         ErrorClass::SchemaConflict,
+        ErrorClass::ConstraintViolation,
         ErrorClass::OutOfMemory,
         ErrorClass::Timeout,
         ErrorClass::Syntax,
         ErrorClass::Checksum,
+        ErrorClass::Terminated,
         ErrorClass::Other,
     ];
 
@@ -67,40 +71,122 @@ impl ErrorClass {
             ErrorClass::LockTimeout => "lock_timeout",
             ErrorClass::Deadlock => "deadlock",
             ErrorClass::SchemaConflict => "schema_conflict",
+            ErrorClass::ConstraintViolation => "constraint_violation",
             ErrorClass::OutOfMemory => "out_of_memory",
             ErrorClass::Timeout => "timeout",
             ErrorClass::Syntax => "syntax",
             ErrorClass::Checksum => "checksum",
+            ErrorClass::Terminated => "terminated",
             ErrorClass::Other => "other",
         }
     }
 }
 
-/// Markers of each class, lower-cased, checked in this order: a deadlock report mentions
-/// locks, and a lock timeout's message can mention a timeout, so the specific ones come first.
-const ERROR_MARKERS: &[(ErrorClass, &[&str])] = &[
-    (ErrorClass::Deadlock, &["deadlockdetected", "deadlock detected"]),
-    (ErrorClass::LockTimeout, &["lockclientstopped", "lockacquisitiontimeout", "lock acquisition timeout"]),
+/// The last part of each Neo4j status code (`Neo.<classification>.<category>.<title>`), lower-cased,
+/// with its class. A code says what happened more surely than any wording, so it is read first.
+const STATUS_CODES: &[(&str, ErrorClass)] = &[
+    ("deadlockdetected", ErrorClass::Deadlock),
+    ("lockacquisitiontimeout", ErrorClass::LockTimeout),
+    ("lockclientstopped", ErrorClass::LockTimeout),
+    ("constraintalreadyexists", ErrorClass::SchemaConflict),
+    ("indexalreadyexists", ErrorClass::SchemaConflict),
+    ("equivalentschemarulealreadyexists", ErrorClass::SchemaConflict),
+    ("constraintwithnamealreadyexists", ErrorClass::SchemaConflict),
+    ("indexwithnamealreadyexists", ErrorClass::SchemaConflict),
+    ("constraintvalidationfailed", ErrorClass::ConstraintViolation),
+    ("constraintcreationfailed", ErrorClass::ConstraintViolation),
+    ("memorypooloutofmemoryerror", ErrorClass::OutOfMemory),
+    ("transactionoutofmemoryerror", ErrorClass::OutOfMemory),
+    ("outofmemoryerror", ErrorClass::OutOfMemory),
+    ("transactiontimedout", ErrorClass::Timeout),
+    ("transactiontimedoutclientconfiguration", ErrorClass::Timeout),
+    ("syntaxerror", ErrorClass::Syntax),
+    ("terminated", ErrorClass::Terminated),
+];
+
+/// Fragments of the messages Neo4j 4.4, 5.x and the calendar releases write for each class,
+/// lower-cased, for runners that store the message without its code (the JavaScript and Java
+/// drivers' `message`). Checked in this order: a lock timeout's and a transaction timeout's
+/// messages both begin "The transaction has been terminated", so `terminated` comes last.
+const MESSAGE_MARKERS: &[(ErrorClass, &[&str])] = &[
+    // A runner's own words, which name the file: a file called `fix_deadlock` must not decide.
+    (ErrorClass::Checksum, &["modified after application", "checksum mismatch", "has been modified"]),
+    (ErrorClass::Deadlock, &["deadlock", "because holders of that lock are waiting for"]),
+    (
+        ErrorClass::LockTimeout,
+        &[
+            "unable to acquire lock",
+            "no more locks can be acquired",
+            "lock acquisition timeout",
+            "lockclientstopped",
+            "lockacquisitiontimeout",
+        ],
+    ),
     (
         ErrorClass::SchemaConflict,
         &[
+            "an equivalent constraint already exists",
+            "an equivalent index already exists",
+            "constraint already exists",
+            "index already exists",
+            "there already exists a constraint",
+            "there already exists an index",
+            "with the same name already exists",
+            "equivalentschemarulealreadyexists",
             "constraintalreadyexists",
             "indexalreadyexists",
-            "equivalentschemarulealreadyexists",
-            "constraintwithnamealreadyexists",
-            "indexwithnamealreadyexists",
+            "withnamealreadyexists",
         ],
     ),
-    (ErrorClass::OutOfMemory, &["outofmemoryerror", "memorylimitexceeded", "memorypooloutofmemoryerror", "memory pool", "out of memory"]),
-    (ErrorClass::Timeout, &["transactiontimedout"]),
-    (ErrorClass::Syntax, &["neo.clienterror.statement.syntaxerror"]),
-    (ErrorClass::Checksum, &["checksum mismatch", "modified after application", "checksum"]),
+    (
+        ErrorClass::ConstraintViolation,
+        &[
+            "already exists with label",
+            "already exists with type",
+            "unable to create constraint",
+            "constraintvalidationfailed",
+            "constraintcreationfailed",
+        ],
+    ),
+    (ErrorClass::OutOfMemory, &["outofmemoryerror", "out of memory", "would use more than the limit", "memory pool", "memory limit"]),
+    (ErrorClass::Timeout, &["has not completed within the", "transactiontimedout", "timed out"]),
+    (ErrorClass::Syntax, &["syntaxerror", "syntax error"]),
+    (ErrorClass::Checksum, &["checksum"]),
+    (ErrorClass::Terminated, &["explicitly terminated", "has been terminated", "was terminated"]),
 ];
 
-/// The class of a recorded error text; `other` when no marker matches.
+/// Cypher's compile errors (syntax and semantic alike) point at the statement:
+/// `… (line 1, column 8 (offset: 7))`, then quote it. Nothing else Neo4j writes has that mark.
+fn points_into_statement(lower: &str) -> bool {
+    lower.contains("invalid input '") || (lower.contains("(line ") && lower.contains(", column ") && lower.contains("(offset: "))
+}
+
+/// The class named by the first known Neo4j status code in the text, if any.
+fn class_of_status_code(text: &str) -> Option<ErrorClass> {
+    text.match_indices("Neo.").find_map(|(at, _)| {
+        let code: String = text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+        let parts: Vec<&str> = code.trim_end_matches('.').split('.').collect();
+        let [_, classification, _, title] = parts[..] else { return None };
+        if !classification.ends_with("Error") {
+            return None;
+        }
+        let title = title.to_ascii_lowercase();
+        STATUS_CODES.iter().find(|(known, _)| *known == title).map(|(_, class)| *class)
+    })
+}
+
+/// The class of a recorded error text: from its Neo4j status code when it carries a known one,
+/// else from the message's wording; `other` when neither says.
 pub fn classify_error(text: &str) -> ErrorClass {
-    let lower = text.to_ascii_lowercase();
-    ERROR_MARKERS.iter().find(|(_, markers)| markers.iter().any(|m| lower.contains(m))).map_or(ErrorClass::Other, |(class, _)| *class)
+    if let Some(class) = class_of_status_code(text) {
+        return class;
+    }
+    let lower = text.to_lowercase();
+    // A quoted statement can hold any word, so a compile error is told by its mark alone.
+    if points_into_statement(&lower) {
+        return ErrorClass::Syntax;
+    }
+    MESSAGE_MARKERS.iter().find(|(_, markers)| markers.iter().any(|m| lower.contains(m))).map_or(ErrorClass::Other, |(class, _)| *class)
 }
 
 /// Why a record was skipped or read only in part; `label()` is the `reason` label value.
@@ -383,11 +469,39 @@ mod tests {
             ("Neo.ClientError.Transaction.TransactionTimedOut: timed out", ErrorClass::Timeout),
             ("Neo.ClientError.Statement.SyntaxError: Invalid input 'CRATE'", ErrorClass::Syntax),
             ("Migration V3 has been modified after application!", ErrorClass::Checksum),
+            ("Neo.ClientError.Transaction.Terminated: The transaction has been terminated.", ErrorClass::Terminated),
             ("something else went wrong", ErrorClass::Other),
         ];
         for (text, class) in cases {
             assert_eq!(classify_error(text), class, "{text}");
         }
+    }
+
+    #[test]
+    fn a_status_code_outweighs_the_wording_around_it() {
+        // Python's str(error) appends a GQL description that reads like another class.
+        let python = "FAILED: {neo4j_code: Neo.ClientError.Statement.SyntaxError} {message: Invalid input 'X'} \
+                      {gql_status: 50N42} {gql_status_description: error: general processing exception - unexpected error}";
+        assert_eq!(classify_error(python), ErrorClass::Syntax);
+        assert_eq!(
+            classify_error("Neo4jError: Neo.TransientError.Transaction.DeadlockDetected (x can't acquire lock)"),
+            ErrorClass::Deadlock
+        );
+        assert_eq!(classify_error("ends with a code Neo.ClientError.Statement.SyntaxError."), ErrorClass::Syntax);
+        // An unknown code leaves the wording to decide.
+        assert_eq!(
+            classify_error("Neo.DatabaseError.General.UnknownError: java.lang.OutOfMemoryError: Java heap space"),
+            ErrorClass::OutOfMemory
+        );
+    }
+
+    #[test]
+    fn a_quoted_statement_cannot_change_the_class_of_a_compile_error() {
+        let text =
+            "FAILED: Invalid input 'SETT': expected 'SET' (line 1, column 29 (offset: 28))\n\"MATCH (m:Deadlock) SETT m.checksum = 1\"";
+        assert_eq!(classify_error(text), ErrorClass::Syntax);
+        let semantic = "Variable `checksum` not defined (line 1, column 8 (offset: 7))\n\"RETURN checksum\"\n        ^";
+        assert_eq!(classify_error(semantic), ErrorClass::Syntax);
     }
 
     #[test]
