@@ -226,6 +226,22 @@ pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
                     files.pending.len(),
                     files.modified.len()
                 );
+                let matched: Vec<String> =
+                    files.checksum_matches.iter().filter(|(_, n)| **n > 0).map(|(algorithm, n)| format!("{algorithm} ({n})")).collect();
+                let _ = writeln!(
+                    out,
+                    "  records name files by {}; files applied: {}; checksums matched by {}",
+                    files.identity,
+                    files.include.join(", "),
+                    if matched.is_empty() { "none".to_string() } else { matched.join(", ") }
+                );
+                if files.misaligned() {
+                    let warning = format!(
+                        "none of the {} records names a file here: check --migrations.runner-dir, --migrations.identity or --migrations.profile",
+                        files.records_without_file
+                    );
+                    let _ = writeln!(out, "  {}", paint(&warning, Tone::Bad, colour));
+                }
                 for file in &files.pending {
                     let _ = writeln!(out, "  pending   {file}");
                 }

@@ -90,6 +90,21 @@ pub struct FilesReport {
     pub pending: Vec<String>,
     pub modified: Vec<String>,
     pub records_without_file: usize,
+    pub records_with_file: usize,
+    /// How a record names its file (`--migrations.identity`), e.g. `path under /app/migrations`.
+    pub identity: String,
+    /// The globs of the files the deployment applies.
+    pub include: Vec<String>,
+    /// Applied files whose recorded checksum matched, by the algorithm that matched.
+    pub checksum_matches: BTreeMap<String, usize>,
+}
+
+impl FilesReport {
+    /// Records exist and files exist, yet no record names a file: the runner's paths and the
+    /// directory the exporter reads do not line up, and every file looks pending.
+    pub fn misaligned(&self) -> bool {
+        self.readable && self.total > 0 && self.records_without_file > 0 && self.records_with_file == 0
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -287,6 +302,7 @@ mod tests {
                     pending: vec!["V7.cypher".into()],
                     modified: vec!["V2.cypher".into()],
                     records_without_file: 0,
+                    ..FilesReport::default()
                 }),
                 ..MigrationsReport::default()
             }),

@@ -148,6 +148,15 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                         if files.modified.is_empty() { "good" } else { "bad" },
                         files.modified.len()
                     );
+                    if files.misaligned() {
+                        let _ = writeln!(
+                            html,
+                            "<p class=\"bad\" id=\"misaligned\">None of the {} records names a file here (records name files by {}): \
+                             check --migrations.runner-dir, --migrations.identity or --migrations.profile.</p>",
+                            files.records_without_file,
+                            escape(&files.identity)
+                        );
+                    }
                     for (kind, list) in [("Modified", &files.modified), ("Pending", &files.pending)] {
                         if !list.is_empty() {
                             let items: Vec<String> = list.iter().map(|f| format!("<li>{}</li>", escape(f))).collect();

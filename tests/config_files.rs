@@ -96,3 +96,27 @@ fn the_binary_exits_2_on_a_bad_file() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{}: {stderr}", path.display());
     }
 }
+
+#[test]
+fn a_profile_sets_the_runners_rules_and_single_flags_still_win() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/config/node-profile.good.yml");
+    let file = format!("--config.file={}", path.display());
+    let Ok(Invocation::Run(config)) = config::parse_with_env(["neo4j-migration-exporter", file.as_str()], |_| None) else { panic!() };
+    let m = &config.migrations;
+    assert_eq!(m.checksums.names(), ["sha256-text"]);
+    assert_eq!(m.identity.describe(), "path under /srv/app/current/migrations");
+    assert_eq!(m.include.patterns(), ["common/**", "production/**"]);
+
+    let args = ["neo4j-migration-exporter", file.as_str(), "--migrations.checksum-algorithm=sha256", "--migrations.include=**"];
+    let Ok(Invocation::Run(config)) = config::parse_with_env(args, |_| None) else { panic!() };
+    assert_eq!(config.migrations.checksums.names(), ["sha256"]);
+    assert_eq!(config.migrations.include.patterns(), ["**"]);
+    assert_eq!(config.migrations.identity.describe(), "path under /srv/app/current/migrations");
+
+    // The schema of a tool, given alone, brings that tool's profile.
+    let Ok(Invocation::Run(config)) = config::parse_with_env(["x", "--migrations.schema=neo4j-migrations"], |_| None) else { panic!() };
+    assert_eq!(config.migrations.checksums.names(), ["neo4j-migrations"]);
+    let Ok(Invocation::Run(config)) = config::parse_with_env(["x"], |_| None) else { panic!() };
+    assert_eq!(config.migrations.checksums.names(), ["sha256", "sha256-text"]);
+    assert_eq!(config.migrations.identity.describe(), "tail");
+}

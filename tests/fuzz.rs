@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use neo4j_migration_exporter::collectors::custom;
-use neo4j_migration_exporter::collectors::migrations::files::ChecksumAlgorithm;
+use neo4j_migration_exporter::collectors::migrations::files::{ChecksumAlgorithm, Checksums, Identity, Include};
+use neo4j_migration_exporter::collectors::migrations::profile::Profile;
 use neo4j_migration_exporter::collectors::migrations::record::{self, execution_seconds, timestamp_seconds, Status, StatusWords};
 use neo4j_migration_exporter::collectors::migrations::{summarize, MigrationsConfig, Schema};
 use neo4j_migration_exporter::config;
@@ -38,13 +39,16 @@ fn any_value() -> impl Strategy<Value = Value> {
 
 fn config() -> MigrationsConfig {
     MigrationsConfig {
+        profile: Profile::Runbook,
         schema: Schema::Runbook,
         label: "Migration".into(),
         recent: 5,
         window: Duration::from_secs(3600),
         max_series: 7,
         dir: None,
-        checksum_algorithm: ChecksumAlgorithm::Sha256,
+        checksums: Checksums::only(ChecksumAlgorithm::Sha256),
+        identity: Identity::Tail,
+        include: Include::parse("**").unwrap(),
     }
 }
 

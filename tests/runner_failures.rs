@@ -9,11 +9,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{repo_root, test_version, unique, Exporter, Neo4jServer};
+use common::{recorders, test_version, unique, Exporter, Neo4jServer};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -73,28 +73,13 @@ impl Case {
     }
 
     fn spawn(&self, extra: &[&str], files: &[&Path]) -> Child {
-        Command::new(repo_root().join("testkit/recorders/record"))
-            .arg(self.driver)
-            .args(["--uri", &server().uri(), "--label", &self.label, "--form", self.form])
-            .args(extra)
-            .args(files)
-            .env("NEO4J_PASSWORD", &server().password)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run testkit/recorders/record")
+        let mut args = vec!["--form", self.form];
+        args.extend(extra);
+        recorders::spawn(self.driver, server(), &self.label, &args, files)
     }
 
-    /// Waits for a recorder run and keeps what it printed. A recorder prints one outcome line
-    /// per file; a run that did not get through every file broke, and fails the test.
     fn finish(&mut self, child: Child, files: &[&Path]) {
-        let out = child.wait_with_output().unwrap();
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        let outcome = |file: &&Path| {
-            let file = file.to_string_lossy();
-            said.lines().any(|line| line.starts_with(&format!("SUCCESS {file} ")) || line.starts_with(&format!("FAILED {file} ")))
-        };
-        assert!(files.iter().all(outcome), "the {} recorder broke ({:?}):\n{said}", self.driver, out.status);
+        let said = recorders::finish(self.driver, child, files);
         self.said.push_str(&said);
     }
 
@@ -255,6 +240,7 @@ fn ended_failures(case: &mut Case, runtime: &tokio::runtime::Runtime) {
 fn checksum_failure(case: &mut Case, edited: &Path) {
     std::fs::write(edited, "RETURN 2;\n").unwrap();
     case.record(&[], &[edited]);
+    assert_eq!(recorders::outcome(&case.said, edited), Some("SUCCESS"), "the edited file was applied first");
     case.expect(edited, "checksum");
 }
 
@@ -331,4 +317,146 @@ fn failures_recorded_through_the_java_driver_are_classed() {
 #[test]
 fn failures_recorded_through_the_go_driver_are_classed() {
     provoke_every_failure("go");
+}
+
+/// The command line of the exporter's one-shot commands against the shared server.
+fn one_shot(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(common::exporter_binary())
+        .args(args)
+        .arg(format!("--neo4j.uri={}", server().uri()))
+        .env("NEO4J_PASSWORD", &server().password)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+/// The records as the runner left them, read back with Cypher: filename to (status, executionTime).
+fn records_of(label: &str) -> std::collections::BTreeMap<String, (String, i64)> {
+    common::block_on(async {
+        let statement = format!("MATCH (m:`{label}`) RETURN m.filename AS f, m.status AS s, m.executionTime AS t");
+        let mut rows = graph().execute(neo4rs::query(&statement)).await.unwrap();
+        let mut out = std::collections::BTreeMap::new();
+        while let Some(row) = rows.next().await.unwrap() {
+            out.insert(row.get("f").unwrap(), (row.get("s").unwrap(), row.get("t").unwrap()));
+        }
+        out
+    })
+}
+
+/// A directory as a Node runner applies it: a good file, a slow one (it waits for a lock that is
+/// let go after 1.5 s), one that times out waiting for a lock, one that conflicts with the schema,
+/// a Latin-1 file and one edited after it was applied. Metrics, `status --output json` and
+/// `check` must say what the records read back with Cypher say.
+#[test]
+fn a_runbook_directory_applied_by_a_node_runner_reads_as_the_records_say() {
+    let runtime = runtime();
+    let label = unique("NodeRun");
+    let dir = std::env::temp_dir().join(unique("node-run"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = format!("`{label}_lock`");
+    server().write(&[&format!("CREATE (:{lock} {{id: 'slow'}}), (:{lock} {{id: 'stuck'}})")]);
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let files = [
+        file("V1__good.cypher", &format!("CREATE CONSTRAINT {label}_id IF NOT EXISTS FOR (n:`{label}_user`) REQUIRE n.id IS UNIQUE;\n")),
+        file("V2__slow.cypher", &format!("MATCH (a:{lock} {{id: 'slow'}}) SET a.v = 'slow {label}';\n")),
+        file("V3__lock_timeout.cypher", &format!("MATCH (a:{lock} {{id: 'stuck'}}) SET a.v = 1;\n")),
+        file("V4__schema_conflict.cypher", &format!("CREATE CONSTRAINT {label}_id FOR (n:`{label}_user`) REQUIRE n.id IS UNIQUE;\n")),
+    ];
+    let latin1 = dir.join("V5__latin1.cypher");
+    std::fs::write(&latin1, b"// r\xe9sum\xe9 of the users\nRETURN 5;\n").unwrap();
+    let edited = file("V6__edited_later.cypher", "RETURN 6;\n");
+
+    let graph = graph();
+    let mut slow_holder = runtime.block_on(graph.start_txn()).unwrap();
+    runtime.block_on(slow_holder.run(neo4rs::query(&format!("MATCH (a:{lock} {{id: 'slow'}}) SET a.v = 0")))).unwrap();
+    let mut stuck_holder = runtime.block_on(graph.start_txn()).unwrap();
+    runtime.block_on(stuck_holder.run(neo4rs::query(&format!("MATCH (a:{lock} {{id: 'stuck'}}) SET a.v = 0")))).unwrap();
+    let all: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).chain([latin1.as_path(), edited.as_path()]).collect();
+    let child = recorders::spawn("js", server(), &label, &["--keep-going"], &all);
+    runtime.block_on(async {
+        transaction_with(&graph, &format!("slow {label}"), true).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        slow_holder.rollback().await.unwrap();
+    });
+    let said = recorders::finish("js", child, &all);
+    runtime.block_on(stuck_holder.rollback()).unwrap();
+    std::fs::write(&edited, "RETURN 6; // and a change\n").unwrap();
+
+    let records = records_of(&label);
+    let by_status = |status: &str| records.values().filter(|(s, _)| s == status).count() as f64;
+    assert_eq!((by_status("SUCCESS"), by_status("FAILED")), (4.0, 2.0), "{said}");
+    let seconds = |path: &PathBuf| records[&*path.to_string_lossy()].1 as f64 / 1000.0;
+    assert!(seconds(&files[1]) >= 1.4, "the slow file waited for its lock: {said}");
+
+    let flags = [
+        format!("--migrations.label={label}"),
+        format!("--migrations.dir={}", dir.display()),
+        "--migrations.profile=node".to_string(),
+        "--collector.migrations.interval=1s".to_string(),
+    ];
+    let flag_refs: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let exporter = Exporter::start(&server().uri(), &flag_refs);
+    let scrape = exporter.scrape_until(WAIT, "a migrations run with the directory", |s| s.has("neo4j_migration_files_pending"));
+    let context = format!("{}\nrecorder said:\n{said}", scrape.0);
+    assert_eq!(scrape.value("neo4j_migrations", &[("status", "success")]), Some(by_status("SUCCESS")), "{context}");
+    assert_eq!(scrape.value("neo4j_migrations", &[("status", "failed")]), Some(by_status("FAILED")), "{context}");
+    let failed = |path: &PathBuf, class: &str| {
+        scrape.value("neo4j_migration_failed", &[("filename", &path.to_string_lossy()), ("error_class", class)])
+    };
+    assert_eq!(failed(&files[2], "lock_timeout"), Some(1.0), "{context}");
+    assert_eq!(failed(&files[3], "schema_conflict"), Some(1.0), "{context}");
+    for (path, (status, ms)) in &records {
+        let shown = scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", path), ("status", &status.to_lowercase())]);
+        assert_eq!(shown, Some(*ms as f64 / 1000.0), "{path}\n{context}");
+    }
+    assert_eq!(scrape.value("neo4j_migration_execution_seconds_count", &[]), Some(records.len() as f64));
+    assert_eq!(scrape.value("neo4j_migration_files", &[]), Some(6.0));
+    assert_eq!(scrape.value("neo4j_migration_files_pending", &[]), Some(2.0), "the failed files are still to apply\n{context}");
+    assert_eq!(scrape.value("neo4j_migration_checksum_mismatches", &[]), Some(1.0), "only the edited file\n{context}");
+    assert_eq!(scrape.value("neo4j_migration_checksum_mismatch", &[("filename", &edited.to_string_lossy())]), Some(1.0));
+
+    let mut status_args = vec!["status", "--output=json"];
+    status_args.extend(&flag_refs[..3]);
+    let (code, json) = one_shot(&status_args);
+    assert_eq!(code, 0, "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let m = &report["migrations"];
+    assert_eq!(m["counts"]["success"], 4);
+    assert_eq!(m["counts"]["failed"], 2);
+    let mut failures: Vec<(String, String)> = m["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["filename"].as_str().unwrap().to_string(), f["error_class"].as_str().unwrap().to_string()))
+        .collect();
+    failures.sort();
+    assert_eq!(
+        failures,
+        [
+            (files[2].to_string_lossy().to_string(), "lock_timeout".into()),
+            (files[3].to_string_lossy().to_string(), "schema_conflict".into())
+        ]
+    );
+    assert_eq!(m["files"]["pending"], serde_json::json!(["V3__lock_timeout.cypher", "V4__schema_conflict.cypher"]));
+    assert_eq!(m["files"]["modified"], serde_json::json!([edited.to_string_lossy()]));
+    assert_eq!(m["files"]["checksum_matches"]["sha256-text"], 3, "{m}");
+
+    let mut check_args = vec!["check"];
+    check_args.extend(&flag_refs[..3]);
+    let (code, out) = one_shot(&check_args);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("failed: {} (lock_timeout)", files[2].display())), "{out}");
+    assert!(out.contains(&format!("failed: {} (schema_conflict)", files[3].display())), "{out}");
+    assert!(out.contains(&format!("checksum: {} was modified", edited.display())), "{out}");
+    assert!(!out.contains("V5__latin1"), "the Latin-1 file was not modified: {out}");
+    check_args.push("--fail-on=pending");
+    let (code, out) = one_shot(&check_args);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("pending: V3__lock_timeout.cypher") && out.contains("pending: V4__schema_conflict.cypher"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -52,15 +52,15 @@ pub fn summarize(memory: &[Record], collectors: &[Record], process: &[Record]) -
     for row in memory {
         for area in ["heap", "nonheap"] {
             let Value::Map(usage) = column(row, area) else { continue };
-            let figure = |key: &str| usage.get(key).and_then(Value::as_f64);
+            // The JVM reports -1 for a figure it does not know (`max` of an area without a limit).
+            let figure = |key: &str| usage.get(key).and_then(Value::as_f64).filter(|v| *v >= 0.0);
             if let Some(v) = figure("used") {
                 used.add([area], v);
             }
             if let Some(v) = figure("committed") {
                 committed.add([area], v);
             }
-            // The JVM reports -1 for an area without a limit.
-            if let Some(v) = figure("max").filter(|v| *v >= 0.0) {
+            if let Some(v) = figure("max") {
                 max.add([area], v);
             }
         }
@@ -76,10 +76,11 @@ pub fn summarize(memory: &[Record], collectors: &[Record], process: &[Record]) -
     for row in collectors {
         let Some(bean) = column(row, "name").as_str() else { continue };
         let gc = collector_name(bean);
-        if let Some(count) = column(row, "count").as_f64() {
+        // A collector that does not count reports -1, which no counter may show.
+        if let Some(count) = column(row, "count").as_f64().filter(|v| *v >= 0.0) {
             collections.add([gc], count);
         }
-        if let Some(millis) = column(row, "millis").as_f64() {
+        if let Some(millis) = column(row, "millis").as_f64().filter(|v| *v >= 0.0) {
             collection_seconds.add([gc], millis / 1000.0);
         }
     }
@@ -91,7 +92,7 @@ pub fn summarize(memory: &[Record], collectors: &[Record], process: &[Record]) -
         if let Some(load) = column(row, "cpu").as_f64().filter(|v| (0.0..=1.0).contains(v)) {
             cpu.set(load);
         }
-        if let Some(n) = column(row, "threads").as_f64() {
+        if let Some(n) = column(row, "threads").as_f64().filter(|v| *v >= 0.0) {
             threads.set(n);
         }
     }
@@ -140,6 +141,13 @@ mod tests {
             assert!(text.contains(line), "missing {line}:\n{text}");
         }
         assert!(!text.contains("neo4j_jvm_memory_max_bytes{area=\"nonheap\"}"), "no limit, no sample");
+    }
+
+    #[test]
+    fn figures_the_jvm_does_not_know_are_left_out_not_exported_negative() {
+        let gcs = [record(vec![("name", Value::Str("name=Odd".into())), ("count", Value::Int(-1)), ("millis", Value::Int(-1))])];
+        let families = summarize(&[record(vec![("heap", usage(-1, -1, -1))])], &gcs, &[]);
+        assert!(families.iter().all(|f| f.samples.is_empty()), "{families:?}");
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub mod recorders;
+
 /// Distinctive enough that a test can search every output for it.
 pub const PASSWORD: &str = "Tk-s3cret-Zebra-4417";
 

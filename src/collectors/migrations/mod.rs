@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
@@ -11,9 +12,11 @@ use crate::report::{first_line, FailedMigration, FilesReport, InProgress, Migrat
 use crate::snapshot::Family;
 
 pub mod files;
+pub mod profile;
 pub mod record;
 
-use files::{ChecksumAlgorithm, FileIndex, MigrationFile};
+use files::{Checksums, FileIndex, Identity, Include, MigrationFile};
+use profile::Profile;
 use record::{ErrorClass, Invalid, Migration, Status, StatusWords};
 
 pub const SPEC: Spec = Spec {
@@ -23,15 +26,22 @@ pub const SPEC: Spec = Spec {
     interval: Duration::from_secs(15),
     timeout: Duration::from_secs(10),
     settings: SETTINGS,
-    build: |config| Box::new(Migrations { config: config.migrations.clone() }),
+    build: |config| Box::new(Migrations { config: config.migrations.clone(), warned_misaligned: AtomicBool::new(false) }),
 };
 
 const SETTINGS: &[Setting] = &[
     Setting {
+        flag: "migrations.profile",
+        value_name: "PROFILE",
+        default: None,
+        help: "The kind of runner: runbook (the default), node, python, java, go, neo4j-migrations or liquibase; \
+               sets the schema, checksum algorithm and identity rule below unless they are given",
+    },
+    Setting {
         flag: "migrations.schema",
         value_name: "SCHEMA",
-        default: Some("runbook"),
-        help: "Which records to read: runbook (Migration nodes), neo4j-migrations or liquibase",
+        default: None,
+        help: "Which records to read: runbook (Migration nodes), neo4j-migrations or liquibase [default: from the profile]",
     },
     Setting {
         flag: "migrations.label",
@@ -65,9 +75,35 @@ const SETTINGS: &[Setting] = &[
     },
     Setting {
         flag: "migrations.checksum-algorithm",
-        value_name: "ALGORITHM",
-        default: Some("sha256"),
-        help: "How recorded checksums were computed from the files: sha256, crc32 or neo4j-migrations",
+        value_name: "ALGORITHMS",
+        default: None,
+        help: "How recorded checksums were computed from the files, one or several separated by commas: sha256, \
+               sha256-text, sha256-text-lf, sha256-text-java, crc32, neo4j-migrations [default: from the profile]",
+    },
+    Setting {
+        flag: "migrations.identity",
+        value_name: "RULE",
+        default: None,
+        help: "How a record names its file: tail, relative, path or basename [default: from the profile]",
+    },
+    Setting {
+        flag: "migrations.runner-dir",
+        value_name: "PATH",
+        default: None,
+        help: "Where the runner sees --migrations.dir, for the path rule [default: --migrations.dir]",
+    },
+    Setting {
+        flag: "migrations.include",
+        value_name: "GLOBS",
+        default: None,
+        help: "Files below --migrations.dir the deployment applies, as comma-separated globs \
+               [default: common/** and <environment>/** with --migrations.environment, else **]",
+    },
+    Setting {
+        flag: "migrations.environment",
+        value_name: "NAME",
+        default: None,
+        help: "The deployment's environment folder (as NODE_ENV chooses it), applied with common/",
     },
 ];
 
@@ -142,38 +178,90 @@ impl Schema {
 
 #[derive(Clone, Debug)]
 pub struct MigrationsConfig {
+    pub profile: Profile,
     pub schema: Schema,
     pub label: String,
     pub recent: usize,
     pub window: Duration,
     pub max_series: usize,
     pub dir: Option<PathBuf>,
-    pub checksum_algorithm: ChecksumAlgorithm,
+    pub checksums: Checksums,
+    pub identity: Identity,
+    pub include: Include,
 }
 
 impl MigrationsConfig {
     pub fn from_values(values: &Values) -> Result<Self, ConfigError> {
+        let schema = values.parse("migrations.schema", Schema::parse)?;
+        // A schema given alone brings the profile of its tool.
+        let profile = values.parse("migrations.profile", Profile::parse)?.unwrap_or(match schema {
+            Some(Schema::Neo4jMigrations) => Profile::Neo4jMigrations,
+            Some(Schema::Liquibase) => Profile::Liquibase,
+            _ => Profile::Runbook,
+        });
+        let choices = profile.choices();
+        let dir = values.parse("migrations.dir", |s| {
+            let path = PathBuf::from(s.trim());
+            if path.is_dir() {
+                // Absolute, but with symbolic links kept: a runner sees the path it was given.
+                std::path::absolute(&path).map_err(|e| e.to_string())
+            } else {
+                Err("not a readable directory".to_string())
+            }
+        })?;
+        let runner_dir = values.parse("migrations.runner-dir", |s| Ok(s.trim().to_string()))?;
+        let runner_dir = runner_dir.or_else(|| dir.as_ref().map(|d| d.to_string_lossy().to_string())).unwrap_or_default();
+        let environment = values.parse("migrations.environment", parse_non_empty)?;
         Ok(MigrationsConfig {
-            schema: values.required("migrations.schema", Schema::parse)?,
+            profile,
+            schema: schema.unwrap_or(choices.schema),
             label: values.required("migrations.label", parse_non_empty)?,
             recent: values.required("migrations.recent", parse_positive_integer)?,
             window: values.required("migrations.window", parse_positive_duration)?,
             max_series: values.required("migrations.max-series", parse_positive_integer)?,
-            dir: values.parse("migrations.dir", |s| {
-                let path = PathBuf::from(s.trim());
-                if path.is_dir() {
-                    Ok(path)
-                } else {
-                    Err("not a readable directory".to_string())
-                }
-            })?,
-            checksum_algorithm: values.required("migrations.checksum-algorithm", ChecksumAlgorithm::parse)?,
+            dir,
+            checksums: values
+                .parse("migrations.checksum-algorithm", Checksums::parse)?
+                .unwrap_or_else(|| Checksums::parse(choices.checksums).expect("a profile's checksums parse")),
+            identity: match values.parse("migrations.identity", |s| Identity::parse(s, &runner_dir))? {
+                Some(identity) => identity,
+                None => Identity::parse(choices.identity, &runner_dir).expect("a profile's identity parses"),
+            },
+            include: match values.parse("migrations.include", Include::parse)? {
+                Some(include) => include,
+                None => Include::parse(&profile::default_include(environment.as_deref())).map_err(|reason| ConfigError::Invalid {
+                    flag: "migrations.environment".into(),
+                    value: environment.clone().unwrap_or_default(),
+                    origin: crate::config::Origin::Default,
+                    reason,
+                })?,
+            },
         })
     }
 }
 
 struct Migrations {
     config: MigrationsConfig,
+    /// Whether the records' paths were last seen not to line up with the directory, so that
+    /// the warning is logged when that starts, not on every run.
+    warned_misaligned: AtomicBool,
+}
+
+impl Migrations {
+    fn warn_once_if_misaligned(&self, collection: &Collection) {
+        let Some(Part::Migrations(MigrationsReport { files: Some(files), .. })) = &collection.report else { return };
+        let misaligned = files.misaligned();
+        if misaligned && !self.warned_misaligned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                collector = "migrations",
+                records = files.records_without_file,
+                identity = %files.identity,
+                "no migration record names a file in --migrations.dir: every file looks pending; check --migrations.runner-dir, --migrations.identity or --migrations.profile"
+            );
+        } else if !misaligned {
+            self.warned_misaligned.store(false, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Collector for Migrations {
@@ -192,12 +280,13 @@ impl Collector for Migrations {
             })
             .await?;
             let files = self.config.dir.as_ref().map(|dir| {
-                files::scan(dir, self.config.checksum_algorithm).map_err(|e| {
+                files::scan(dir, &self.config.checksums, &self.config.include).map_err(|e| {
                     tracing::warn!(collector = "migrations", dir = %dir.display(), error = %e, "cannot read the migrations directory");
                 })
             });
             let mut collection = summarize(&migrations, files.as_ref().map(|r| r.as_deref()), &self.config, now());
             collection.invalid_records = invalid;
+            self.warn_once_if_misaligned(&collection);
             Ok(collection)
         })
     }
@@ -440,9 +529,10 @@ fn drift(
     };
     scanned.set(1.0);
 
-    let index = FileIndex::new(files);
+    let index = FileIndex::new(files, &config.identity);
     let mut applied = vec![false; files.len()];
     let mut mismatched: Vec<(f64, &str)> = Vec::new();
+    let mut matched_by: Vec<Option<&'static str>> = vec![None; files.len()];
     let mut without_file = 0;
     for m in migrations {
         let Some(filename) = &m.filename else { continue };
@@ -453,8 +543,9 @@ fn drift(
         if m.status == Status::Success {
             applied[i] = true;
             if let Some(recorded) = &m.checksum {
-                if !config.checksum_algorithm.same(recorded, &files[i].checksum) {
-                    mismatched.push((m.applied_at.unwrap_or_default(), filename.as_str()));
+                match files[i].matching(recorded) {
+                    Some(algorithm) => matched_by[i] = Some(algorithm.name()),
+                    None => mismatched.push((m.applied_at.unwrap_or_default(), filename.as_str())),
                 }
             }
         }
@@ -484,14 +575,36 @@ fn drift(
     let mut orphans =
         Family::gauge("neo4j_migration_records_without_file", "Migration records that name no file in --migrations.dir.", &[]);
     orphans.set(without_file as f64);
+    let with_file = migrations.iter().filter(|m| m.filename.is_some()).count() - without_file;
+    let mut named = Family::gauge(
+        "neo4j_migration_records_with_file",
+        "Migration records that name a file in --migrations.dir under the identity rule; 0 beside records without one means the paths do not line up.",
+        &[],
+    );
+    named.set(with_file as f64);
+    let mut matches = Family::gauge(
+        "neo4j_migration_checksum_matches",
+        "Applied migration files whose recorded checksum matches, by the algorithm that matched.",
+        &["algorithm"],
+    );
+    let mut checksum_matches = BTreeMap::new();
+    for name in config.checksums.names() {
+        let count = matched_by.iter().filter(|m| **m == Some(name)).count();
+        matches.add([name], count as f64);
+        checksum_matches.insert(name.to_string(), count);
+    }
     let report = FilesReport {
         readable: true,
         total: files.len(),
         pending: pending_files.into_iter().take(LIST_CAP).collect(),
         modified: mismatched.iter().take(LIST_CAP).map(|(_, name)| name.to_string()).collect(),
         records_without_file: without_file,
+        records_with_file: with_file,
+        identity: config.identity.describe(),
+        include: config.include.patterns().to_vec(),
+        checksum_matches,
     };
-    (vec![scanned, total_files, pending, mismatches, mismatch, orphans], report)
+    (vec![scanned, total_files, pending, mismatches, mismatch, orphans, named, matches], report)
 }
 
 /// A shared cap on per-file series that remembers how many it refused.

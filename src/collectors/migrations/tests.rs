@@ -2,18 +2,22 @@
 
 use super::*;
 use crate::snapshot::{Family, Value};
+use files::ChecksumAlgorithm;
 
 const NOW: f64 = 1_800_000_000.0;
 
 fn config() -> MigrationsConfig {
     MigrationsConfig {
+        profile: Profile::Runbook,
         schema: Schema::Runbook,
         label: "Migration".into(),
         recent: 20,
         window: Duration::from_secs(3600),
         max_series: 100,
         dir: None,
-        checksum_algorithm: ChecksumAlgorithm::Sha256,
+        checksums: Checksums::only(ChecksumAlgorithm::Sha256),
+        identity: Identity::Tail,
+        include: Include::parse("**").unwrap(),
     }
 }
 
@@ -158,9 +162,9 @@ fn duplicate_failures_of_one_file_and_class_make_one_series() {
 #[test]
 fn drift_counts_pending_files_mismatches_and_records_without_files() {
     let files = vec![
-        MigrationFile { path: "V1__a.cypher".into(), checksum: "aaa".into() },
-        MigrationFile { path: "V2__b.cypher".into(), checksum: "bbb".into() },
-        MigrationFile { path: "V3__c.cypher".into(), checksum: "ccc".into() },
+        MigrationFile { path: "V1__a.cypher".into(), checksums: vec![(ChecksumAlgorithm::Sha256, "aaa".into())] },
+        MigrationFile { path: "V2__b.cypher".into(), checksums: vec![(ChecksumAlgorithm::Sha256, "bbb".into())] },
+        MigrationFile { path: "V3__c.cypher".into(), checksums: vec![(ChecksumAlgorithm::Sha256, "ccc".into())] },
     ];
     let records = [
         Migration { checksum: Some("AAA".into()), ..migration("/srv/m/V1__a.cypher", Status::Success, 9.0, Some(1.0)) },

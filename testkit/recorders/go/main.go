@@ -143,6 +143,7 @@ func main() {
 		var elapsed int64
 		if len(rows) > 0 {
 			if recorded, _ := rows[0].Get("checksum"); recorded == checksum {
+				fmt.Printf("UNCHANGED %s\n", filename)
 				session.Close(ctx)
 				continue
 			}

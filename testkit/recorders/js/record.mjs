@@ -47,7 +47,10 @@ try {
       const record = { filename, checksum, status: 'SUCCESS', description: filename.split('/').pop(), executionTime: 0 }
       const started = Date.now()
       if (applied.records.length > 0) {
-        if (applied.records[0].get('checksum') === checksum) continue
+        if (applied.records[0].get('checksum') === checksum) {
+          console.log(`UNCHANGED ${filename}`)
+          continue
+        }
         record.status = 'FAILED'
         record.description = `FAILED: Migration ${filename} has been modified after application!`
       } else {

@@ -71,6 +71,7 @@ def main():
                 started = time.monotonic()
                 if applied is not None:
                     if applied["checksum"] == checksum:
+                        print(f"UNCHANGED {filename}")
                         continue
                     record["status"] = "FAILED"
                     record["description"] = f"FAILED: Migration {filename} has been modified after application!"

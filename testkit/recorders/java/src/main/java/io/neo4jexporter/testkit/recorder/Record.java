@@ -91,7 +91,10 @@ public final class Record {
                     long started = System.nanoTime();
                     long elapsedMs = 0;
                     if (!applied.isEmpty()) {
-                        if (checksum.equals(applied.get(0).get("checksum").asString(null))) continue;
+                        if (checksum.equals(applied.get(0).get("checksum").asString(null))) {
+                            System.out.println("UNCHANGED " + filename);
+                            continue;
+                        }
                         record.put("status", "FAILED");
                         record.put("description", "FAILED: Migration " + filename + " has been modified after application!");
                     } else {
