@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::collectors::{self, Context};
 use crate::config::{CheckOptions, Config, OutputFormat};
 use crate::neo4j::Neo4j;
-use crate::report::{human_seconds, human_time, problems, Report, Server};
+use crate::report::{for_display, human_seconds, human_time, problems, Report, Server};
 
 /// The collectors whose findings make up a report.
 const REPORTING: &[&str] = &["migrations", "transactions", "schema"];
@@ -73,7 +73,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> ExitCode {
     };
     let found = problems(&report, &options.conditions, options.stuck_after.as_secs_f64());
     for line in &found {
-        println!("{line}");
+        println!("{}", for_display(line, None));
     }
     if found.is_empty() {
         println!("ok: no {} found", conditions_text(options));
@@ -120,10 +120,25 @@ fn status_tone(status: &str) -> Tone {
     }
 }
 
-/// Columns padded to their widest cell; `tones` colours whole cells after padding.
+/// The most characters of a cell shown; the last column of a row may take more.
+const CELL_CHARS: usize = 60;
+const LAST_CELL_CHARS: usize = 160;
+
+/// Columns padded to their widest cell; `tones` colours whole cells after padding. Cells hold
+/// database text, so each is made safe for a terminal and cut to its column's width.
 fn table(header: &[&str], rows: &[Vec<(String, Tone)>], colour: bool, out: &mut String) {
+    let rows: Vec<Vec<(String, Tone)>> = rows
+        .iter()
+        .map(|row| {
+            let last = row.len().saturating_sub(1);
+            row.iter()
+                .enumerate()
+                .map(|(i, (cell, tone))| (for_display(cell, Some(if i == last { LAST_CELL_CHARS } else { CELL_CHARS })), *tone))
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (i, (cell, _)) in row.iter().enumerate() {
             widths[i] = widths[i].max(cell.chars().count());
         }
@@ -140,7 +155,7 @@ fn table(header: &[&str], rows: &[Vec<(String, Tone)>], colour: bool, out: &mut 
     };
     line(header.iter().map(|h| (h.to_string(), Tone::Plain)).collect(), out);
     for row in rows {
-        line(row.clone(), out);
+        line(row, out);
     }
 }
 
@@ -153,10 +168,16 @@ pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
     let mut out = String::new();
     match &report.server {
         Some(server) => {
-            let _ = writeln!(out, "Neo4j {} ({}) at {uri}", server.version, server.edition);
+            let _ = writeln!(
+                out,
+                "Neo4j {} ({}) at {}",
+                for_display(&server.version, Some(40)),
+                for_display(&server.edition, Some(40)),
+                for_display(uri, None)
+            );
         }
         None => {
-            let _ = writeln!(out, "Neo4j at {uri}: {}", paint("unreachable", Tone::Bad, colour));
+            let _ = writeln!(out, "Neo4j at {}: {}", for_display(uri, None), paint("unreachable", Tone::Bad, colour));
         }
     }
 
@@ -231,8 +252,8 @@ pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
                 let _ = writeln!(
                     out,
                     "  records name files by {}; files applied: {}; checksums matched by {}",
-                    files.identity,
-                    files.include.join(", "),
+                    for_display(&files.identity, None),
+                    for_display(&files.include.join(", "), None),
                     if matched.is_empty() { "none".to_string() } else { matched.join(", ") }
                 );
                 if files.misaligned() {
@@ -243,10 +264,10 @@ pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
                     let _ = writeln!(out, "  {}", paint(&warning, Tone::Bad, colour));
                 }
                 for file in &files.pending {
-                    let _ = writeln!(out, "  pending   {file}");
+                    let _ = writeln!(out, "  pending   {}", for_display(file, Some(LAST_CELL_CHARS)));
                 }
                 for file in &files.modified {
-                    let _ = writeln!(out, "  {}  {file}", paint("modified", Tone::Bad, colour));
+                    let _ = writeln!(out, "  {}  {}", paint("modified", Tone::Bad, colour), for_display(file, Some(LAST_CELL_CHARS)));
                 }
             }
         }

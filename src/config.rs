@@ -361,6 +361,10 @@ fn command() -> Command {
                     .long(on.clone())
                     .global(true)
                     .action(ArgAction::SetTrue)
+                    // `true`/`false` (or 1/0, yes/no, on/off) in the environment.
+                    .value_parser(clap::builder::BoolishValueParser::new())
+                    .env(env_name(&on))
+                    .hide_env(true)
                     .help(format!("Enable the {} collector ({default_word} by default): {}", spec.name, spec.help))
                     .overrides_with(off.clone()),
             )
@@ -369,6 +373,9 @@ fn command() -> Command {
                     .long(off.clone())
                     .global(true)
                     .action(ArgAction::SetTrue)
+                    .value_parser(clap::builder::BoolishValueParser::new())
+                    .env(env_name(&off))
+                    .hide_env(true)
                     .help(format!("Disable the {} collector", spec.name))
                     .overrides_with(on),
             );
@@ -472,7 +479,11 @@ impl Values {
         if given(&on) {
             return Ok(true);
         }
-        if self.matches.value_source(&on) == Some(ValueSource::EnvVariable) {
+        let from_env = |id: &str| self.matches.value_source(id) == Some(ValueSource::EnvVariable);
+        if from_env(&off) && self.matches.get_flag(&off) {
+            return Ok(false);
+        }
+        if from_env(&on) {
             return Ok(self.matches.get_flag(&on));
         }
         match self.file.get(&on) {

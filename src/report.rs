@@ -3,6 +3,7 @@
 //! costs Neo4j an extra query. Every list is capped, whatever the size of the database.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -269,6 +270,32 @@ pub fn human_seconds(seconds: f64) -> String {
     }
 }
 
+/// Database text made safe to show a person: control characters (which could clear a
+/// terminal, retitle it or start a new line that looks like the exporter's own) and the
+/// bidirectional overrides that reorder what is read are written as escapes, and at most
+/// `max` characters are kept, ending in `…`. JSON and metrics keep the value whole.
+pub fn for_display(text: &str, max: Option<usize>) -> String {
+    let mut out = String::with_capacity(text.len().min(max.unwrap_or(usize::MAX).saturating_mul(4)));
+    let mut kept = 0;
+    for c in text.chars() {
+        if max.is_some_and(|max| kept >= max) {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+        kept += 1;
+    }
+    out
+}
+
 pub fn human_seconds_or_unknown(seconds: Option<f64>) -> String {
     seconds.map_or_else(|| "an unknown time".to_string(), human_seconds)
 }
@@ -308,6 +335,14 @@ mod tests {
             }),
             ..Report::default()
         }
+    }
+
+    #[test]
+    fn display_text_cannot_drive_a_terminal_or_forge_a_line() {
+        assert_eq!(for_display("V1\x1b]0;owned\x07\nok: no failed found", None), "V1\\u{1b}]0;owned\\u{7}\\nok: no failed found");
+        assert_eq!(for_display("abc\u{202e}fed", None), "abc\\u{202e}fed");
+        assert_eq!(for_display("héllo wörld", Some(5)), "héllo…");
+        assert_eq!(for_display("short", Some(5)), "short");
     }
 
     #[test]

@@ -3,12 +3,28 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{human_seconds, human_time, Report};
+use crate::report::{for_display, human_seconds, human_time, Report};
 
 /// How often the page reloads itself, in seconds.
 const REFRESH_SECONDS: u32 = 10;
 
 /// Escapes text for HTML element content and attribute values.
+/// The most characters of a name and of an error text the page shows; the whole value is in the
+/// element's tooltip, the JSON and the metrics.
+const NAME_CHARS: usize = 80;
+const ERROR_CHARS: usize = 240;
+
+/// Database text as page text: control characters made visible, cut to `max` characters with
+/// the whole value as a tooltip, and escaped.
+fn shown(text: &str, max: usize) -> String {
+    let cut = for_display(text, Some(max));
+    if text.chars().count() > max {
+        format!("<span title=\"{}\">{}</span>", escape(&for_display(text, None)), escape(&cut))
+    } else {
+        escape(&cut)
+    }
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -90,9 +106,9 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                     let _ = write!(
                         html,
                         "<tr><td class=\"bad wrap\">{}</td><td>{}</td><td class=\"wrap\">{}</td><td>{}</td></tr>",
-                        escape(&f.filename),
+                        shown(&f.filename, NAME_CHARS),
                         escape(&f.error_class),
-                        escape(&f.error),
+                        shown(&f.error, ERROR_CHARS),
                         f.applied_at.map_or("-".into(), human_time)
                     );
                 }
@@ -108,7 +124,7 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                     let _ = write!(
                         html,
                         "<tr><td class=\"wrap\">{}</td><td class=\"warn\">{}</td><td>{}</td></tr>",
-                        escape(&p.filename),
+                        shown(&p.filename, NAME_CHARS),
                         escape(&p.status),
                         human_seconds(p.age_seconds)
                     );
@@ -127,7 +143,7 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                     let _ = write!(
                         html,
                         "<tr><td class=\"wrap\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                        escape(&r.filename),
+                        shown(&r.filename, NAME_CHARS),
                         tone(&r.status),
                         escape(&r.status),
                         r.applied_at.map_or("-".into(), human_time),
@@ -159,7 +175,7 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                     }
                     for (kind, list) in [("Modified", &files.modified), ("Pending", &files.pending)] {
                         if !list.is_empty() {
-                            let items: Vec<String> = list.iter().map(|f| format!("<li>{}</li>", escape(f))).collect();
+                            let items: Vec<String> = list.iter().map(|f| format!("<li>{}</li>", shown(f, NAME_CHARS))).collect();
                             let _ = writeln!(html, "<p>{kind}:</p><ul>{}</ul>", items.join(""));
                         }
                     }
@@ -188,7 +204,7 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
                 let _ = write!(
                     html,
                     "<tr><td class=\"wrap\">{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.0} %</td></tr>",
-                    escape(&index.name),
+                    shown(&index.name, NAME_CHARS),
                     escape(&index.kind),
                     if index.state == "failed" { "bad" } else { "warn" },
                     escape(&index.state),

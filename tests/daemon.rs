@@ -197,3 +197,28 @@ fn help_lists_the_collector_flags_from_the_registry() {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
 }
+
+#[test]
+fn collectors_are_switched_by_environment_variables_too() {
+    let server = Neo4jServer::shared();
+    let enabled = |env: &[(&str, &str)]| {
+        let mut env = env.to_vec();
+        env.push(("NEO4J_PASSWORD", PASSWORD));
+        let exporter = Exporter::start_with_env(&server.uri(), &[], &env);
+        let scrape = exporter.scrape();
+        ["orphans", "counts"].map(|c| scrape.value("neo4j_exporter_collector_success", &[("collector", c)]).is_some())
+    };
+    assert_eq!(enabled(&[("NEO4J_EXPORTER_COLLECTOR_ORPHANS", "false")]), [false, true]);
+    assert_eq!(enabled(&[("NEO4J_EXPORTER_NO_COLLECTOR_ORPHANS", "true"), ("NEO4J_EXPORTER_COLLECTOR_COUNTS", "0")]), [false, false]);
+    assert_eq!(enabled(&[("NEO4J_EXPORTER_COLLECTOR_CUSTOM", "off")]), [true, true]);
+    // A flag beats the environment.
+    let exporter = Exporter::start_with_env(
+        &server.uri(),
+        &["--collector.orphans"],
+        &[("NEO4J_EXPORTER_COLLECTOR_ORPHANS", "false"), ("NEO4J_PASSWORD", PASSWORD)],
+    );
+    assert!(exporter.scrape().value("neo4j_exporter_collector_success", &[("collector", "orphans")]).is_some());
+    let out = Command::new(exporter_binary()).env("NEO4J_EXPORTER_COLLECTOR_ORPHANS", "maybe").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--collector.orphans"));
+}

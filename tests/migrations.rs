@@ -270,3 +270,144 @@ fn checksum_drift_and_pending_files_from_a_real_directory() {
     assert_eq!(scrape.value("neo4j_migration_checksum_mismatch", &[("filename", "V003__backfill.cypher")]), Some(1.0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The JDK the running Neo4j uses (its zone database is the one Neo4j reads zone names with),
+/// from testkit's pins.
+fn neo4j_jdk() -> std::path::PathBuf {
+    let pins = std::fs::read_to_string(common::repo_root().join("testkit/neo4j/versions.env")).unwrap();
+    let version = common::test_version();
+    let line = pins.lines().find(|l| l.split_whitespace().next() == Some(version.as_str())).expect("the version is pinned");
+    std::path::PathBuf::from(line.split_whitespace().nth(2).unwrap())
+}
+
+fn jvm_zone_ids() -> Vec<String> {
+    let dir = std::env::temp_dir().join(unique("zones"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("Zones.java");
+    std::fs::write(&source, "public class Zones { public static void main(String[] a) { java.time.ZoneId.getAvailableZoneIds().stream().sorted().forEach(System.out::println); } }\n").unwrap();
+    let out = std::process::Command::new(neo4j_jdk().join("bin/java")).arg(&source).output().expect("run java");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+/// Every zone the JVM knows, at an ordinary instant and in the hour repeated when Berlin's
+/// clocks went back (2025-10-26, 02:00 to 03:00 twice), read through the exporter's own
+/// statement and decoder against the real server: each record gives its exact instant.
+#[test]
+fn zoned_times_in_every_jvm_zone_read_as_their_instant() {
+    use neo4j_migration_exporter::collectors::migrations::{record, Schema};
+    use neo4j_migration_exporter::config::{Neo4jConfig, Secret};
+    use neo4j_migration_exporter::neo4j::Neo4j;
+
+    let server = Neo4jServer::shared();
+    let label = unique("Zones");
+    let zones = jvm_zone_ids();
+    assert!(zones.len() > 500, "{} zones", zones.len());
+    // 00:30 and 01:30 UTC are both 02:30 in Berlin that night; 2025-10-15T10:00Z is plain.
+    let instants: [i64; 3] = [1_761_438_600_000, 1_761_442_200_000, 1_760_522_400_000];
+    let zones_json = serde_json::to_string(&zones).unwrap();
+    server.write(&[&format!(
+        "UNWIND {zones_json} AS zone UNWIND {instants:?} AS ms
+         CREATE (:`{label}` {{filename: zone + ' ' + toString(ms), status: 'SUCCESS', executionTime: 1,
+                              appliedAt: datetime({{epochMillis: ms, timezone: zone}})}})"
+    )]);
+
+    let db = Neo4j::new(&Neo4jConfig {
+        uri: server.uri(),
+        user: "neo4j".into(),
+        password: Secret::new(server.password.clone()),
+        database: None,
+        tls_ca_file: None,
+        connect_timeout: Duration::from_secs(5),
+        check_interval: Duration::from_secs(5),
+        max_backoff: Duration::from_secs(5),
+    })
+    .unwrap();
+    let words = &[("SUCCESS", record::Status::Success)];
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    let mut wrong = Vec::new();
+    let mut read = 0;
+    common::block_on(db.read_lists(&Schema::Runbook.statement(&label), Vec::new(), Duration::from_secs(60), |row| {
+        let (m, problems) = record::decode(&row, words, now);
+        let name = m.filename.clone().unwrap_or_default();
+        let expected = name.rsplit(' ').next().and_then(|ms| ms.parse::<f64>().ok()).unwrap() / 1000.0;
+        if m.applied_at != Some(expected) || !problems.is_empty() {
+            wrong.push(format!("{name}: read {:?} {problems:?}", m.applied_at));
+        }
+        read += 1;
+    }))
+    .unwrap();
+    assert_eq!(read, zones.len() * instants.len());
+    assert!(
+        wrong.is_empty(),
+        "{} of {read} read wrong, e.g.:\n{}",
+        wrong.len(),
+        wrong.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+    );
+
+    // And through the daemon: nothing counted invalid, the newest time is the plain instant.
+    let (_exporter, scrape) = exporter_for(server, &label, &[]);
+    assert_eq!(invalid(&scrape, "invalid_applied_at"), 0.0, "{}", scrape.0);
+    assert_eq!(scrape.value("neo4j_migration_last_applied_timestamp_seconds", &[]), Some(1_761_442_200.0));
+}
+
+/// Values Neo4j can store but no runner meant: they are invalid records, counted, never times.
+#[test]
+fn impossible_times_and_durations_are_counted_not_believed() {
+    let server = Neo4jServer::shared();
+    let label = unique("Absurd");
+    server.write(&[&format!(
+        "CREATE (:`{label}` {{filename: 'V1__negative.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT1M'), executionTime: duration('-PT5S')}}),
+                (:`{label}` {{filename: 'V2__forever.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT1M'), executionTime: 1000000000000000}}),
+                (:`{label}` {{filename: 'V3__future.cypher', status: 'FAILED', appliedAt: datetime('2999-01-01T00:00:00Z'), description: 'FAILED: x'}}),
+                (:`{label}` {{filename: 'V4__far_future_ms.cypher', status: 'FAILED', appliedAt: 9000000000000000, description: 'FAILED: x'}}),
+                (:`{label}` {{filename: 'V5__epoch_zero.cypher', status: 'SUCCESS', appliedAt: datetime({{epochSeconds: 0}})}}),
+                (:`{label}` {{filename: 'V6__blank_status.cypher', status: '', appliedAt: datetime()}}),
+                (:`{label}` {{filename: 'V7__odd_status.cypher', status: '42', appliedAt: datetime()}})"
+    )]);
+    let (_exporter, scrape) = exporter_for(server, &label, &[]);
+    assert_eq!(invalid(&scrape, "invalid_execution_time"), 2.0, "{}", scrape.0);
+    assert_eq!(invalid(&scrape, "invalid_applied_at"), 3.0, "{}", scrape.0);
+    assert_eq!(invalid(&scrape, "missing_status"), 1.0);
+    assert_eq!(invalid(&scrape, "invalid_status"), 1.0);
+    assert_eq!(status_count(&scrape, "unknown"), 2.0);
+    // No absurd figure reaches a metric; the far-future failures cannot keep a window open.
+    assert_eq!(scrape.value("neo4j_migration_execution_seconds_count", &[]), Some(0.0), "{}", scrape.0);
+    assert!(scrape.samples("neo4j_migration_failed_timestamp_seconds").is_empty(), "{}", scrape.0);
+    assert_eq!(scrape.value("neo4j_migrations_in_window", &[("status", "failed")]), Some(0.0));
+    let last = scrape.value("neo4j_migration_last_applied_timestamp_seconds", &[]).unwrap();
+    assert!(last < std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() + 60.0);
+}
+
+/// A runner that leaves a RUNNING record behind and writes a new record when the file later
+/// succeeds: the file is done, not stuck. Many records of one unfinished file are one line.
+#[test]
+fn a_migration_in_progress_ends_when_its_file_succeeds_later() {
+    let server = Neo4jServer::shared();
+    let label = unique("Progress");
+    server.write(&[&format!(
+        "CREATE (:`{label}` {{filename: 'V1__retried.cypher', status: 'RUNNING', appliedAt: datetime() - duration('PT2H')}}),
+                (:`{label}` {{filename: 'V1__retried.cypher', status: 'SUCCESS', appliedAt: datetime() - duration('PT1H'), executionTime: 10}})
+         WITH 1 AS one UNWIND range(1, 20) AS i
+         CREATE (:`{label}` {{filename: 'V2__stuck.cypher', status: 'RUNNING', appliedAt: datetime() - duration({{minutes: 40 + i}})}})"
+    )]);
+    let (_exporter, scrape) = exporter_for(server, &label, &[]);
+    assert_eq!(scrape.value("neo4j_migration_in_progress_superseded", &[]), Some(1.0), "{}", scrape.0);
+    let in_progress = scrape.samples("neo4j_migration_in_progress_seconds");
+    assert_eq!(in_progress.len(), 1, "{}", scrape.0);
+    assert_eq!(in_progress[0].0["filename"], "V2__stuck.cypher");
+    let running = scrape.value("neo4j_migration_running_seconds", &[]).unwrap();
+    assert!((60.0 * 60.0 - 60.0..61.0 * 60.0 + 60.0).contains(&running), "the oldest open one, 60 min: {running}");
+    // Counts stay what the records say.
+    assert_eq!(status_count(&scrape, "running"), 21.0);
+
+    let out = std::process::Command::new(common::exporter_binary())
+        .args(["check", "--fail-on=stuck", &format!("--migrations.label={label}"), &format!("--neo4j.uri={}", server.uri())])
+        .env("NEO4J_PASSWORD", &server.password)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(text.matches("V2__stuck.cypher").count(), 1, "{text}");
+    assert!(!text.contains("V1__retried"), "{text}");
+}

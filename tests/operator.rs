@@ -249,3 +249,58 @@ fn the_status_page_shows_failures_in_a_real_browser_and_html_in_names_stays_text
     assert!(dom.contains("<title>Neo4j Migration Exporter</title>"), "a script from the database ran");
     eprintln!("status page screenshot: {}", screenshot.display());
 }
+
+/// Filenames that carry terminal controls, a forged line and ten thousand characters: every
+/// human view shows them as inert, bounded text; JSON keeps them whole and strict.
+#[test]
+fn hostile_names_stay_text_in_every_view() {
+    let server = Neo4jServer::shared();
+    let label = unique("Hostile");
+    let long = format!("V9__{}.cypher", "x".repeat(10_000));
+    let forged = "V2__a.cypher\nok: no failed found";
+    let terminal = "V1__\u{1b}[2J\u{1b}]0;owned\u{7}.cypher";
+    server.write_with(
+        &format!(
+            "UNWIND $names AS name CREATE (:`{label}` {{filename: name, status: 'FAILED', appliedAt: datetime(), \
+             description: 'FAILED: Neo.ClientError.Statement.SyntaxError: bad\\n\u{1b}[31mred'}})"
+        ),
+        vec![("names", neo4rs::BoltType::from(vec![long.clone(), forged.to_string(), terminal.to_string()]))],
+    );
+    let l = format!("--migrations.label={label}");
+
+    let (code, table, _) = run(&server.uri(), &["status", &l]);
+    assert_eq!(code, 0, "{table}");
+    assert!(!table.contains('\u{1b}') && !table.contains('\u{7}'), "a control character reached the terminal:\n{table}");
+    assert!(table.contains("V1__\\u{1b}[2J\\u{1b}]0;owned\\u{7}.cypher"), "{table}");
+    assert!(table.contains("V2__a.cypher\\nok: no failed found"), "{table}");
+    assert!(
+        table.lines().all(|line| line.chars().count() < 400),
+        "a row runs to {} characters",
+        table.lines().map(|l| l.chars().count()).max().unwrap()
+    );
+
+    let (code, out, _) = run(&server.uri(), &["check", &l]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.lines().any(|line| line.starts_with("ok:")), "a filename forged a line of check's output:\n{out}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+
+    let (code, json, _) = run(&server.uri(), &["status", "--output=json", &l]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("strict JSON");
+    let names: Vec<&str> = report["migrations"]["failed"].as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
+    for name in [long.as_str(), forged, terminal] {
+        assert!(names.contains(&name), "JSON keeps {:?} whole", &name[..20.min(name.len())]);
+    }
+
+    let exporter = Exporter::start(&server.uri(), &[&l, "--collector.migrations.interval=1s"]);
+    exporter.wait_until(Duration::from_secs(20), "ready", |e| e.get("/ready").0 == 200);
+    let (_, page) = exporter.get("/");
+    assert!(!page.contains('\u{1b}'), "the page holds a raw control character");
+    assert!(!visible_text(&page).contains(&"x".repeat(200)), "the page shows an unbounded name");
+    assert!(page.contains(&format!("title=\"{long}\"")), "the whole name is in the tooltip");
+    let dom = chromium(&format!("http://127.0.0.1:{}/", exporter.port), &std::env::temp_dir().join(format!("{}.png", unique("hostile"))));
+    let seen = visible_text(&dom);
+    assert!(seen.contains(&format!("V9__{}…", "x".repeat(76))), "the long name is cut for the eye");
+    assert!(seen.contains("V2__a.cypher\\nok: no failed found"), "{seen}");
+}

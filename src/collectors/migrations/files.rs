@@ -223,18 +223,28 @@ impl Include {
     }
 }
 
+/// Directory levels followed below `--migrations.dir`; deeper ones (or a loop of symbolic
+/// links) are not read.
+const MAX_DEPTH: usize = 16;
+
 /// Lists every migration file under `dir` that `include` admits, sorted by path, with its
-/// checksums.
+/// checksums. Hidden entries are skipped: a Kubernetes ConfigMap volume keeps its files in a
+/// hidden `..<timestamp>/` directory behind a `..data` link and shows each file as a link
+/// into it, so reading the hidden ones would count every file twice. Links are followed.
 pub fn scan(dir: &Path, checksums: &Checksums, include: &Include) -> io::Result<Vec<MigrationFile>> {
     let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
+    let mut pending = vec![(dir.to_path_buf(), 0)];
+    while let Some((current, depth)) = pending.pop() {
         for entry in std::fs::read_dir(&current)? {
             let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
             let path = entry.path();
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                pending.push(path);
+            if std::fs::metadata(&path)?.is_dir() {
+                if depth < MAX_DEPTH {
+                    pending.push((path, depth + 1));
+                }
             } else if is_migration_file(&entry.file_name().to_string_lossy()) {
                 let relative = path.strip_prefix(dir).unwrap_or(&path);
                 let shown = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
@@ -383,6 +393,23 @@ mod tests {
         let basename = Identity::parse("basename", "").unwrap();
         assert_eq!(FileIndex::new(&files, &basename).find("V1__a.cypher"), Some(0));
         assert_eq!(FileIndex::new(&files, &basename).find("other/V1__a.cypher"), None);
+    }
+
+    #[test]
+    fn a_configmap_volume_shows_each_file_once() {
+        // The layout the kubelet writes for a ConfigMap volume.
+        let dir = std::env::temp_dir().join(format!("configmap-{}-{}", std::process::id(), line!()));
+        let data = dir.join("..2026_12_02_10_00_00.123456789");
+        std::fs::create_dir_all(&data).unwrap();
+        for name in ["V1__a.cypher", "V2__b.cypher"] {
+            std::fs::write(data.join(name), "RETURN 1;\n").unwrap();
+            std::os::unix::fs::symlink(format!("..data/{name}"), dir.join(name)).unwrap();
+        }
+        std::os::unix::fs::symlink("..2026_12_02_10_00_00.123456789", dir.join("..data")).unwrap();
+        let files = scan(&dir, &Checksums::only(ChecksumAlgorithm::Sha256), &Include::parse("**").unwrap()).unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["V1__a.cypher", "V2__b.cypher"]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -26,7 +26,13 @@ pub const SPEC: Spec = Spec {
     interval: Duration::from_secs(15),
     timeout: Duration::from_secs(10),
     settings: SETTINGS,
-    build: |config| Box::new(Migrations { config: config.migrations.clone(), warned_misaligned: AtomicBool::new(false) }),
+    build: |config| {
+        Box::new(Migrations {
+            config: config.migrations.clone(),
+            warned_misaligned: AtomicBool::new(false),
+            warned_unreadable: AtomicBool::new(false),
+        })
+    },
 };
 
 const SETTINGS: &[Setting] = &[
@@ -151,20 +157,26 @@ impl Schema {
                 "MATCH (m:`{}`) \
                  RETURN [m.filename, null, m.status, m.appliedAt, m.executionTime, m.checksum, \
                  CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.description END, \
-                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.error END] AS r",
-                label.replace('`', "``")
+                 CASE WHEN m.status = 'SUCCESS' THEN null ELSE m.error END, {}] AS r",
+                label.replace('`', "``"),
+                record::epoch_millis_of("m.appliedAt")
             ),
             // A repeatable migration that ran again carries REPEATED self-loops; its latest run counts.
-            Schema::Neo4jMigrations => "MATCH (:__Neo4jMigration)-[r:MIGRATED_TO]->(m:__Neo4jMigration) \
+            Schema::Neo4jMigrations => format!(
+                "MATCH (:__Neo4jMigration)-[r:MIGRATED_TO]->(m:__Neo4jMigration) \
                  OPTIONAL MATCH (m)-[again:REPEATED]->(m) \
                  WITH m, r, again ORDER BY again.at DESC \
                  WITH m, r, collect(again)[0] AS last \
-                 RETURN [coalesce(m.source, m.version), null, 'SUCCESS', coalesce(last.at, r.at), \
-                 coalesce(last.in, r.in), coalesce(last.checksum, m.checksum), null, null] AS r"
-                .to_string(),
-            Schema::Liquibase => "MATCH (c:__LiquibaseChangeSet)-[r:IN_CHANGELOG]->(:__LiquibaseChangeLog) \
-                 RETURN [c.changeLog, c.id, c.execType, r.dateExecuted, null, c.checkSum, c.description, null] AS r"
-                .to_string(),
+                 WITH m, r, last, coalesce(last.at, r.at) AS at \
+                 RETURN [coalesce(m.source, m.version), null, 'SUCCESS', at, \
+                 coalesce(last.in, r.in), coalesce(last.checksum, m.checksum), null, null, {}] AS r",
+                record::epoch_millis_of("at")
+            ),
+            Schema::Liquibase => format!(
+                "MATCH (c:__LiquibaseChangeSet)-[r:IN_CHANGELOG]->(:__LiquibaseChangeLog) \
+                 RETURN [c.changeLog, c.id, c.execType, r.dateExecuted, null, c.checkSum, c.description, null, {}] AS r",
+                record::epoch_millis_of("r.dateExecuted")
+            ),
         }
     }
 
@@ -245,9 +257,35 @@ struct Migrations {
     /// Whether the records' paths were last seen not to line up with the directory, so that
     /// the warning is logged when that starts, not on every run.
     warned_misaligned: AtomicBool,
+    /// The same for an unreadable directory.
+    warned_unreadable: AtomicBool,
 }
 
 impl Migrations {
+    /// Reads the directory off the async workers (thousands of files take a while), and logs
+    /// when it becomes unreadable and when it is readable again, not on every run.
+    async fn scan(&self, dir: PathBuf) -> Result<Vec<MigrationFile>, ()> {
+        let (checksums, include) = (self.config.checksums.clone(), self.config.include.clone());
+        let shown = dir.display().to_string();
+        let result = tokio::task::spawn_blocking(move || files::scan(&dir, &checksums, &include))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+        match result {
+            Ok(files) => {
+                if self.warned_unreadable.swap(false, Ordering::Relaxed) {
+                    tracing::info!(collector = "migrations", dir = %shown, "the migrations directory is readable again");
+                }
+                Ok(files)
+            }
+            Err(e) => {
+                if !self.warned_unreadable.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(collector = "migrations", dir = %shown, error = %e, "cannot read the migrations directory");
+                }
+                Err(())
+            }
+        }
+    }
+
     fn warn_once_if_misaligned(&self, collection: &Collection) {
         let Some(Part::Migrations(MigrationsReport { files: Some(files), .. })) = &collection.report else { return };
         let misaligned = files.misaligned();
@@ -271,20 +309,20 @@ impl Collector for Migrations {
             let mut migrations = Vec::new();
             let mut invalid: BTreeMap<&'static str, u64> = Invalid::ALL.iter().map(|i| (i.label(), 0)).collect();
             let statement = self.config.schema.statement(&self.config.label);
+            let now = now();
             cx.read_lists(&statement, Vec::new(), |row| {
-                let (migration, problems) = record::decode(&row, words);
+                let (migration, problems) = record::decode(&row, words, now);
                 for problem in problems {
                     *invalid.entry(problem.label()).or_default() += 1;
                 }
                 migrations.push(migration);
             })
             .await?;
-            let files = self.config.dir.as_ref().map(|dir| {
-                files::scan(dir, &self.config.checksums, &self.config.include).map_err(|e| {
-                    tracing::warn!(collector = "migrations", dir = %dir.display(), error = %e, "cannot read the migrations directory");
-                })
-            });
-            let mut collection = summarize(&migrations, files.as_ref().map(|r| r.as_deref()), &self.config, now());
+            let files = match &self.config.dir {
+                Some(dir) => Some(self.scan(dir.clone()).await),
+                None => None,
+            };
+            let mut collection = summarize(&migrations, files.as_ref().map(|r| r.as_deref()), &self.config, now);
             collection.invalid_records = invalid;
             self.warn_once_if_misaligned(&collection);
             Ok(collection)
@@ -362,7 +400,31 @@ pub fn summarize(
         families.push(family);
     }
 
-    let oldest_in_progress = migrations.iter().filter(|m| m.status.in_progress()).filter_map(|m| m.applied_at).reduce(f64::min);
+    // A runner that writes a new record per attempt leaves the failed or unfinished attempt
+    // behind; once a later attempt of the same file succeeded, that attempt is history, not an
+    // open problem.
+    let mut succeeded_at: HashMap<&str, f64> = HashMap::new();
+    for m in migrations.iter().filter(|m| m.status == Status::Success) {
+        if let (Some(name), Some(t)) = (m.filename.as_deref(), m.applied_at) {
+            let latest = succeeded_at.entry(name).or_insert(t);
+            *latest = latest.max(t);
+        }
+    }
+    let superseded = |m: &Migration| match (m.filename.as_deref(), m.applied_at) {
+        (Some(name), Some(t)) => succeeded_at.get(name).is_some_and(|s| *s > t),
+        _ => false,
+    };
+    // Migrations in progress, oldest first, one per file and status.
+    let mut open_in_progress: Vec<&Migration> = migrations.iter().filter(|m| m.status.in_progress() && !superseded(m)).collect();
+    open_in_progress.sort_by(|a, b| a.applied_at.unwrap_or(now).total_cmp(&b.applied_at.unwrap_or(now)));
+    let mut seen = HashSet::new();
+    open_in_progress.retain(|m| seen.insert((m.filename.as_deref(), m.status)));
+    let mut superseded_in_progress =
+        Family::gauge("neo4j_migration_in_progress_superseded", "PENDING or RUNNING records whose file succeeded in a later record.", &[]);
+    superseded_in_progress.set(migrations.iter().filter(|m| m.status.in_progress() && superseded(m)).count() as f64);
+    families.push(superseded_in_progress);
+
+    let oldest_in_progress = open_in_progress.iter().filter_map(|m| m.applied_at).reduce(f64::min);
     let mut running = Family::gauge(
         "neo4j_migration_running_seconds",
         "Age of the oldest migration record in PENDING or RUNNING state; 0 when there is none.",
@@ -375,19 +437,6 @@ pub fn summarize(
     // drift, then recent runs.
     let mut budget = SeriesBudget::new(config.max_series);
 
-    // A runner that writes a new record per attempt leaves the failed attempt behind; once a
-    // later attempt of the same file succeeded, that failure is history, not an open problem.
-    let mut succeeded_at: HashMap<&str, f64> = HashMap::new();
-    for m in migrations.iter().filter(|m| m.status == Status::Success) {
-        if let (Some(name), Some(t)) = (m.filename.as_deref(), m.applied_at) {
-            let latest = succeeded_at.entry(name).or_insert(t);
-            *latest = latest.max(t);
-        }
-    }
-    let superseded = |m: &Migration| match (m.filename.as_deref(), m.applied_at) {
-        (Some(name), Some(t)) => succeeded_at.get(name).is_some_and(|s| *s > t),
-        _ => false,
-    };
     let open_failures: Vec<&Migration> = failed.iter().copied().filter(|m| !superseded(m)).collect();
     let mut superseded_count = Family::gauge(
         "neo4j_migration_failures_superseded",
@@ -426,14 +475,11 @@ pub fn summarize(
         "Age of each migration record in PENDING or RUNNING state, by file.",
         &["filename", "status"],
     );
-    let mut oldest_first: Vec<&Migration> =
-        migrations.iter().filter(|m| m.status.in_progress() && m.filename.is_some() && m.applied_at.is_some()).collect();
-    oldest_first.sort_by(|a, b| a.applied_at.unwrap_or_default().total_cmp(&b.applied_at.unwrap_or_default()));
-    let mut seen = HashSet::new();
-    for m in oldest_first {
-        let filename = m.filename.as_deref().unwrap_or_default();
-        if seen.insert((filename, m.status)) && budget.take() {
-            in_progress.add([filename, m.status.label()], (now - m.applied_at.unwrap_or(now)).max(0.0));
+    for m in &open_in_progress {
+        if let (Some(filename), Some(t)) = (m.filename.as_deref(), m.applied_at) {
+            if budget.take() {
+                in_progress.add([filename, m.status.label()], (now - t).max(0.0));
+            }
         }
     }
     families.push(in_progress);
@@ -485,19 +531,15 @@ pub fn summarize(
                 applied_at: m.applied_at,
             })
             .collect(),
-        in_progress: {
-            let mut waiting: Vec<&Migration> = migrations.iter().filter(|m| m.status.in_progress()).collect();
-            waiting.sort_by(|a, b| a.applied_at.unwrap_or(now).total_cmp(&b.applied_at.unwrap_or(now)));
-            waiting
-                .into_iter()
-                .take(LIST_CAP)
-                .map(|m| InProgress {
-                    filename: shown_name(m),
-                    status: m.status.label().to_string(),
-                    age_seconds: m.applied_at.map_or(0.0, |t| (now - t).max(0.0)),
-                })
-                .collect()
-        },
+        in_progress: open_in_progress
+            .iter()
+            .take(LIST_CAP)
+            .map(|m| InProgress {
+                filename: shown_name(m),
+                status: m.status.label().to_string(),
+                age_seconds: m.applied_at.map_or(0.0, |t| (now - t).max(0.0)),
+            })
+            .collect(),
         files: files_report,
     });
 

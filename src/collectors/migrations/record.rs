@@ -252,7 +252,22 @@ impl Migration {
 pub type StatusWords = &'static [(&'static str, Status)];
 
 /// The values each record statement returns, in this order, as one list per row.
-pub const COLUMNS: [&str; 8] = ["filename", "changeset", "status", "appliedAt", "executionTime", "checksum", "description", "error"];
+/// `appliedAtEpochMillis` is the server's own reading of a zoned `appliedAt` (see
+/// [`epoch_millis_of`]); the exporter reads every other form itself.
+pub const COLUMNS: [&str; 9] =
+    ["filename", "changeset", "status", "appliedAt", "executionTime", "checksum", "description", "error", "appliedAtEpochMillis"];
+
+/// A Cypher expression for the epoch milliseconds of `value` when it is a zoned DATETIME in the
+/// years 2000 to 2999, else null. Over Bolt 4 a DATETIME with a zone id arrives as wall-clock
+/// time and zone name, which cannot tell apart the two instants of the hour repeated when
+/// clocks go back; Neo4j itself knows the instant. A comparison with a DATETIME is null for any
+/// other type (never an error), and CASE evaluates `.epochMillis` only for a DATETIME.
+pub fn epoch_millis_of(value: &str) -> String {
+    format!(
+        "CASE WHEN {value} >= datetime({{epochSeconds: 946684800}}) AND {value} < datetime({{epochSeconds: 32503680000}}) \
+         THEN {value}.epochMillis END"
+    )
+}
 
 /// The value of a column of a record list; missing values read as null.
 fn column<'r>(row: &'r [Value], name: &str) -> &'r Value {
@@ -260,8 +275,16 @@ fn column<'r>(row: &'r [Value], name: &str) -> &'r Value {
     COLUMNS.iter().position(|c| *c == name).and_then(|i| row.get(i)).unwrap_or(NULL)
 }
 
+/// The earliest time a migration record can have been applied: 2000-01-01.
+const EARLIEST_APPLIED_AT: f64 = 946_684_800.0;
+/// How far ahead of the exporter's clock a runner's clock may be.
+const CLOCK_SKEW_ALLOWED: f64 = 24.0 * 3600.0;
+/// The longest a migration can have run: anything longer is a fault in the record.
+const LONGEST_EXECUTION_SECONDS: f64 = 31.0 * 24.0 * 3600.0;
+
 /// Decodes one record (its values in the order of [`COLUMNS`]) and lists what was wrong with it.
-pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
+/// `now` (epoch seconds) bounds the times a record can hold.
+pub fn decode(row: &[Value], words: StatusWords, now: f64) -> (Migration, Vec<Invalid>) {
     let mut problems = Vec::new();
     let mut note = |problem: Invalid| problems.push(problem);
 
@@ -284,6 +307,14 @@ pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
     };
 
     let status = match column(row, "status") {
+        Value::Str(text) if text.trim().is_empty() => {
+            note(Invalid::MissingStatus);
+            Status::Unknown
+        }
+        Value::Str(text) if !is_word(text) => {
+            note(Invalid::InvalidStatus);
+            Status::Unknown
+        }
         Value::Str(text) => status_of(text, words),
         Value::Null => {
             note(Invalid::MissingStatus);
@@ -295,8 +326,13 @@ pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
         }
     };
 
-    let applied_at = match timestamp_seconds(column(row, "appliedAt")) {
-        Ok(Some(t)) => Some(t),
+    let read_by_neo4j = column(row, "appliedAtEpochMillis").as_f64().map(|ms| Ok(Some(ms / 1000.0)));
+    let applied_at = match read_by_neo4j.unwrap_or_else(|| timestamp_seconds(column(row, "appliedAt"))) {
+        Ok(Some(t)) if (EARLIEST_APPLIED_AT..=now + CLOCK_SKEW_ALLOWED).contains(&t) => Some(t),
+        Ok(Some(_)) => {
+            note(Invalid::InvalidAppliedAt);
+            None
+        }
         Ok(None) => {
             // Records still in progress may not have a time yet; finished ones should.
             if !status.in_progress() && status != Status::Unknown {
@@ -310,7 +346,11 @@ pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
         }
     };
 
-    let execution_seconds = execution_seconds(column(row, "executionTime")).unwrap_or_else(|Unreadable| {
+    let execution_seconds = match execution_seconds(column(row, "executionTime")) {
+        Ok(Some(s)) if s > LONGEST_EXECUTION_SECONDS => Err(Unreadable),
+        other => other,
+    }
+    .unwrap_or_else(|Unreadable| {
         note(Invalid::InvalidExecutionTime);
         None
     });
@@ -329,6 +369,11 @@ pub fn decode(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
         if status == Status::Success { None } else { error_text(column(row, "error")).or_else(|| error_text(column(row, "description"))) };
 
     (Migration { filename, status, applied_at, execution_seconds, checksum, error }, problems)
+}
+
+/// A status is a word or words: letters, `_`, `-` and spaces.
+fn is_word(text: &str) -> bool {
+    text.trim().chars().all(|c| c.is_alphabetic() || matches!(c, '_' | '-' | ' '))
 }
 
 fn status_of(text: &str, words: StatusWords) -> Status {
@@ -439,6 +484,13 @@ mod tests {
         COLUMNS.iter().map(|c| named.get(c).map_or(Value::Null, |v| (*v).clone())).collect()
     }
 
+    /// 2026-12-01, after every time the tests use.
+    const NOW: f64 = 1_796_083_200.0;
+
+    fn decode_now(row: &[Value], words: StatusWords) -> (Migration, Vec<Invalid>) {
+        decode(row, words, NOW)
+    }
+
     fn s(text: &str) -> Value {
         Value::Str(text.into())
     }
@@ -544,7 +596,7 @@ mod tests {
 
     #[test]
     fn a_failed_record_keeps_its_error_text_and_class() {
-        let (m, problems) = decode(
+        let (m, problems) = decode_now(
             &row(&[
                 ("filename", s("V003__add_index.cypher")),
                 ("status", s("FAILED")),
@@ -563,7 +615,7 @@ mod tests {
 
     #[test]
     fn mistyped_properties_are_noted_and_the_rest_is_kept() {
-        let (m, problems) = decode(
+        let (m, problems) = decode_now(
             &row(&[
                 ("filename", Value::List(vec![])),
                 ("status", Value::Int(1)),
@@ -589,23 +641,23 @@ mod tests {
 
     #[test]
     fn missing_properties_are_noted() {
-        let (m, problems) = decode(&row(&[("status", s("SUCCESS"))]), WORDS);
+        let (m, problems) = decode_now(&row(&[("status", s("SUCCESS"))]), WORDS);
         assert_eq!(problems, vec![Invalid::MissingFilename, Invalid::MissingAppliedAt]);
         assert_eq!(m.status, Status::Success);
-        let (_, problems) = decode(&row(&[("filename", s("a.cypher"))]), WORDS);
+        let (_, problems) = decode_now(&row(&[("filename", s("a.cypher"))]), WORDS);
         assert_eq!(problems, vec![Invalid::MissingStatus]);
     }
 
     #[test]
     fn a_pending_record_without_a_time_is_not_invalid() {
-        let (_, problems) = decode(&row(&[("filename", s("a.cypher")), ("status", s("PENDING"))]), WORDS);
+        let (_, problems) = decode_now(&row(&[("filename", s("a.cypher")), ("status", s("PENDING"))]), WORDS);
         assert!(problems.is_empty());
     }
 
     #[test]
     fn change_sets_are_named_after_their_change_log() {
         let (m, _) =
-            decode(&row(&[("filename", s("db/changelog.xml")), ("changeset", s("create-index")), ("status", s("SUCCESS"))]), WORDS);
+            decode_now(&row(&[("filename", s("db/changelog.xml")), ("changeset", s("create-index")), ("status", s("SUCCESS"))]), WORDS);
         assert_eq!(m.filename.as_deref(), Some("db/changelog.xml::create-index"));
     }
 }
