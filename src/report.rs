@@ -276,8 +276,7 @@ pub fn human_seconds(seconds: f64) -> String {
 /// `max` characters are kept, ending in `…`. JSON and metrics keep the value whole.
 pub fn for_display(text: &str, max: Option<usize>) -> String {
     let mut out = String::with_capacity(text.len().min(max.unwrap_or(usize::MAX).saturating_mul(4)));
-    let mut kept = 0;
-    for c in text.chars() {
+    for (kept, c) in text.chars().enumerate() {
         if max.is_some_and(|max| kept >= max) {
             out.push('…');
             break;
@@ -291,7 +290,6 @@ pub fn for_display(text: &str, max: Option<usize>) -> String {
             }
             c => out.push(c),
         }
-        kept += 1;
     }
     out
 }
