@@ -94,7 +94,7 @@ const SETTINGS: &[Setting] = &[
         flag: "neo4j.connect-timeout",
         value_name: "DURATION",
         default: Some("5s"),
-        help: "Bound on connecting to Neo4j and on each network read",
+        help: "Bound on the connectivity check: a new connection, a login and one statement",
     },
     Setting {
         flag: "neo4j.check-interval",

@@ -135,6 +135,26 @@ fn decode_row(row: &Row) -> Record {
         .collect()
 }
 
+fn pool(config: &Neo4jConfig, connections: usize) -> Result<Graph, QueryError> {
+    let mut builder = ConfigBuilder::default()
+        .uri(config.uri.as_str())
+        .user(config.user.as_str())
+        .password(config.password.expose())
+        .max_connections(connections)
+        .fetch_size(1000)
+        .connection_timeout(DRIVER_READ_BOUND)
+        .idle_timeout(Some(Duration::from_secs(60)));
+    if let Some(db) = &config.database {
+        builder = builder.db(db.as_str());
+    }
+    if let Some(ca) = &config.tls_ca_file {
+        // neo4rs calls the CA that verifies the server a "client certificate".
+        builder = builder.with_client_certificate(ca);
+    }
+    let neo4rs_config = builder.build().map_err(|e| classify(e, &config.user))?;
+    Graph::connect(neo4rs_config).map_err(|e| classify(e, &config.user))
+}
+
 /// Why a statement gave no result.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum QueryError {
@@ -209,30 +229,18 @@ const SERVER_INFO: &str = "CALL dbms.components() YIELD name, versions, edition 
 #[derive(Clone)]
 pub struct Neo4j {
     graph: Graph,
-    user: String,
+    config: Neo4jConfig,
 }
+
+/// neo4rs bounds every network read by its connection timeout, which would cut any statement
+/// longer than that. Each statement here has a bound of its own (the caller's timeout, on the
+/// server and around the whole exchange), so the driver's is set past any of them.
+const DRIVER_READ_BOUND: Duration = Duration::from_secs(24 * 3600);
 
 impl Neo4j {
     /// Prepares a connection pool; nothing is contacted until the first statement.
     pub fn new(config: &Neo4jConfig) -> Result<Self, QueryError> {
-        let mut builder = ConfigBuilder::default()
-            .uri(config.uri.as_str())
-            .user(config.user.as_str())
-            .password(config.password.expose())
-            .max_connections(4)
-            .fetch_size(1000)
-            .connection_timeout(config.connect_timeout)
-            .idle_timeout(Some(Duration::from_secs(60)));
-        if let Some(db) = &config.database {
-            builder = builder.db(db.as_str());
-        }
-        if let Some(ca) = &config.tls_ca_file {
-            // neo4rs calls the CA that verifies the server a "client certificate".
-            builder = builder.with_client_certificate(ca);
-        }
-        let neo4rs_config = builder.build().map_err(|e| classify(e, &config.user))?;
-        let graph = Graph::connect(neo4rs_config).map_err(|e| classify(e, &config.user))?;
-        Ok(Neo4j { graph, user: config.user.clone() })
+        Ok(Neo4j { graph: pool(config, 4)?, config: config.clone() })
     }
 
     /// Runs one read-only statement and hands each decoded row to `each`, so large results
@@ -286,7 +294,7 @@ impl Neo4j {
             Ok::<(), neo4rs::Error>(())
         };
         match tokio::time::timeout(timeout, exchange).await {
-            Ok(result) => result.map_err(|e| classify(e, &self.user)),
+            Ok(result) => result.map_err(|e| classify(e, &self.config.user)),
             Err(_) => Err(QueryError::Timeout(timeout)),
         }
     }
@@ -298,13 +306,25 @@ impl Neo4j {
         Ok(rows)
     }
 
-    /// Asks the server who it is; this doubles as the connectivity check behind `neo4j_up`.
+    /// Asks the server who it is, over the pool.
     pub async fn server_info(&self, timeout: Duration) -> Result<ServerInfo, QueryError> {
-        let rows = self.read(SERVER_INFO, Vec::new(), timeout).await?;
-        let row = rows.first().ok_or_else(|| QueryError::Protocol("dbms.components() returned no kernel row".into()))?;
-        let text = |name: &str| column(row, name).as_str().unwrap_or("unknown").to_string();
-        Ok(ServerInfo { version: text("version"), edition: text("edition") })
+        server_info_over(self, timeout).await
     }
+
+    /// The connectivity check behind `neo4j_up`: a new connection logs in with the configured
+    /// credentials and asks the server who it is, all within `timeout`. Pooled connections
+    /// logged in long ago would go on working after the password was changed.
+    pub async fn check_login(&self, timeout: Duration) -> Result<ServerInfo, QueryError> {
+        let fresh = Neo4j { graph: pool(&self.config, 1)?, config: self.config.clone() };
+        server_info_over(&fresh, timeout).await
+    }
+}
+
+async fn server_info_over(db: &Neo4j, timeout: Duration) -> Result<ServerInfo, QueryError> {
+    let rows = db.read(SERVER_INFO, Vec::new(), timeout).await?;
+    let row = rows.first().ok_or_else(|| QueryError::Protocol("dbms.components() returned no kernel row".into()))?;
+    let text = |name: &str| column(row, name).as_str().unwrap_or("unknown").to_string();
+    Ok(ServerInfo { version: text("version"), edition: text("edition") })
 }
 
 #[cfg(test)]

@@ -248,7 +248,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
     let mut backoff = first_backoff;
     let mut first = true;
     loop {
-        let result = db.server_info(config.connect_timeout).await;
+        let result = db.check_login(config.connect_timeout).await;
         let was_up = exporter.health.borrow().up;
         let pause = match result {
             Ok(info) => {

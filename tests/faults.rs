@@ -275,3 +275,100 @@ fn soak_with_restarts() {
     eprintln!("soak: {scrapes} scrapes in {total} s, {restarts} restarts, slowest {slowest} ms, RSS {baseline:.0} -> peak {peak:.0} bytes");
     assert!(peak <= baseline * 1.10, "resident memory grew from {baseline} to {peak} bytes");
 }
+
+/// A statement may take as long as its collector's timeout, however long a network read of it
+/// waits: Neo4j frozen for 7 s while a custom query with a 50 s timeout is running, and the query
+/// finishes once it thaws. (The driver's own read bound of 5 s once cut such statements off as
+/// "Neo4j is unreachable", an orphan scan of a big graph among them.) A scan cut off by its own
+/// timeout says so with `neo4j_orphan_scan_complete 0` instead of vanishing.
+#[test]
+fn a_statement_gets_its_collectors_whole_timeout() {
+    let server = Neo4jServer::start(&test_version());
+    let dir = std::env::temp_dir().join(common::unique("custom"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("custom.yml");
+    // A second or two of work, run once: long enough to be caught running.
+    std::fs::write(
+        &file,
+        "queries:\n  - name: slow\n    help: A slow constant.\n    \
+         query: UNWIND range(1, 40000000) AS x WITH x WHERE x % 7 = 100 RETURN count(x) AS v /* slow custom */\n    \
+         values: [v]\n    interval: 1h\n    timeout: 50s\n",
+    )
+    .unwrap();
+    let custom = format!("--collector.custom.file={}", file.display());
+    // A connectivity check bounded well below the freeze: it may fail meanwhile, the query may not.
+    let exporter = Exporter::start(&server.uri(), &[&custom, "--neo4j.check-interval=2s", "--neo4j.connect-timeout=2s"]);
+    let graph = neo4rs::Graph::new(server.uri(), "neo4j", server.password.clone()).unwrap();
+    common::block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let statement = "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS 'slow custom' RETURN count(*) AS n";
+            let mut rows = graph.execute(neo4rs::query(statement)).await.unwrap();
+            let running: i64 = rows.next().await.unwrap().unwrap().get("n").unwrap();
+            if running > 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the custom query was never seen running");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    server.signal("STOP");
+    std::thread::sleep(Duration::from_secs(7));
+    server.signal("CONT");
+    let scrape = exporter.scrape_until(Duration::from_secs(30), "the custom query's run, through the freeze", |s| {
+        s.value("neo4j_custom_query_success", &[("query", "slow")]).is_some()
+    });
+    assert_eq!(scrape.value("neo4j_custom_query_success", &[("query", "slow")]), Some(1.0), "{}\n{}", scrape.0, exporter.logs());
+    let took = scrape.value("neo4j_custom_query_duration_seconds", &[("query", "slow")]).unwrap();
+    assert!(took > 7.0, "the query ran through the freeze: {took} s");
+    assert!(!exporter.logs().contains("unreachable"), "{}", exporter.logs());
+    drop(exporter);
+
+    // Its own timeout does cut a scan off, and that is an answer, not a missing series.
+    let exporter = Exporter::start(
+        &server.uri(),
+        &[
+            "--neo4j.check-interval=10s",
+            "--neo4j.connect-timeout=9s",
+            "--collector.orphans.interval=300ms",
+            "--collector.orphans.timeout=2s",
+        ],
+    );
+    exporter.scrape_until(Duration::from_secs(20), "a complete scan", |s| s.value("neo4j_orphan_scan_complete", &[]) == Some(1.0));
+    server.signal("STOP");
+    let scrape = exporter.scrape_until(Duration::from_secs(20), "a scan cut off by its timeout", |s| {
+        s.value("neo4j_orphan_scan_complete", &[]) == Some(0.0)
+    });
+    server.signal("CONT");
+    assert!(!scrape.has("neo4j_orphaned_nodes"), "a cut-off scan has no total: {}", scrape.0);
+    assert!(scrape.has("neo4j_orphan_scan_duration_seconds"));
+}
+
+/// The password changes in Neo4j while the exporter's pooled connections stay logged in: the
+/// next connectivity check logs in afresh and says Neo4j is not usable with these credentials.
+#[test]
+fn a_changed_password_shows_at_the_next_check() {
+    let server = Neo4jServer::start(&test_version());
+    let admin = |statement: &str| {
+        let config = neo4rs::ConfigBuilder::default()
+            .uri(server.uri())
+            .user("neo4j")
+            .password(server.password.clone())
+            .db("system")
+            .build()
+            .unwrap();
+        let graph = neo4rs::Graph::connect(config).unwrap();
+        common::block_on(async { graph.run(neo4rs::query(statement)).await.unwrap() });
+    };
+    admin("CREATE USER rotator SET PASSWORD 'First-Pa55word-1' CHANGE NOT REQUIRED");
+    let exporter = Exporter::start_with_env(
+        &server.uri(),
+        &["--neo4j.user=rotator", "--neo4j.check-interval=1s", "--collector.migrations.interval=500ms"],
+        &[("NEO4J_PASSWORD", "First-Pa55word-1")],
+    );
+    exporter.scrape_until(Duration::from_secs(20), "up as rotator", |s| up(s) == Some(1.0) && collector_ok(s, "migrations"));
+    admin("ALTER USER rotator SET PASSWORD 'Second-Pa55word-2' CHANGE NOT REQUIRED");
+    exporter.scrape_until(Duration::from_secs(10), "neo4j_up 0 after the password changed", |s| up(s) == Some(0.0));
+    assert!(exporter.logs().contains("authentication failed for user 'rotator'"), "{}", exporter.logs());
+    assert!(!exporter.logs().contains("Pa55word"));
+}
