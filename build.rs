@@ -8,12 +8,15 @@ fn output_of(program: &str, args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    let revision = output_of("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    // A build without the repository (an image build) is told its revision instead.
+    let given = std::env::var("EXPORTER_REVISION").ok().filter(|r| !r.trim().is_empty() && r != "unknown");
+    let revision = given.or_else(|| output_of("git", &["rev-parse", "--short=12", "HEAD"])).unwrap_or_else(|| "unknown".into());
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let rust_version =
         output_of(&rustc, &["--version"]).and_then(|v| v.split_whitespace().nth(1).map(str::to_string)).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=EXPORTER_REVISION={revision}");
     println!("cargo:rustc-env=EXPORTER_RUSTC_VERSION={rust_version}");
+    println!("cargo:rerun-if-env-changed=EXPORTER_REVISION");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use crate::bolt_uri::redacted;
 use crate::collectors::{self, Context};
 use crate::config::{CheckOptions, Config, OutputFormat};
 use crate::neo4j::Neo4j;
@@ -58,7 +59,7 @@ pub fn status(config: &Config, format: OutputFormat) -> ExitCode {
     };
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise")),
-        OutputFormat::Table => print!("{}", render_table(&report, &config.neo4j.uri, use_colour())),
+        OutputFormat::Table => print!("{}", render_table(&report, &redacted(&config.neo4j.uri), use_colour())),
     }
     ExitCode::SUCCESS
 }
@@ -318,6 +319,82 @@ pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
         }
     }
     out
+}
+
+/// `healthcheck`: asks `/healthz` of the exporter serving with the settings of process `of`
+/// (or of PID 1 when that is an exporter, as in the image), else with `given`. A plain HTTP
+/// request is enough either way: on a TLS port the exporter answers it with its 400, which
+/// shows it is up as well as a 200 does, without the check needing a client certificate.
+pub fn healthcheck(given: &Config, of: Option<u32>) -> ExitCode {
+    let followed = match of.or_else(|| process_is_exporter(1).then_some(1)) {
+        Some(pid) => match settings_of_process(pid) {
+            Ok(config) => config,
+            Err(error) => {
+                eprintln!("neo4j-migration-exporter healthcheck: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => given.clone(),
+    };
+    let mut address = followed.web.listen_address;
+    if address.ip().is_unspecified() {
+        address.set_ip(if address.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    match ask_healthz(address) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("neo4j-migration-exporter healthcheck: {address}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn process_is_exporter(pid: u32) -> bool {
+    std::process::id() != pid
+        && std::fs::read(format!("/proc/{pid}/cmdline"))
+            .ok()
+            .and_then(|cmdline| cmdline.split(|b| *b == 0).next().map(|argv0| argv0.ends_with(b"neo4j-migration-exporter")))
+            .unwrap_or(false)
+}
+
+/// The configuration a running exporter was started with: its arguments, and the
+/// `NEO4J_EXPORTER_` variables of its environment in place of this process's own.
+fn settings_of_process(pid: u32) -> Result<Config, String> {
+    let read = |what: &str| std::fs::read(format!("/proc/{pid}/{what}")).map_err(|e| format!("cannot read /proc/{pid}/{what}: {e}"));
+    let split = |bytes: Vec<u8>| -> Vec<String> {
+        bytes.split(|b| *b == 0).filter(|part| !part.is_empty()).map(|part| String::from_utf8_lossy(part).into_owned()).collect()
+    };
+    let args = split(read("cmdline")?);
+    let environ = split(read("environ")?);
+    for (key, _) in std::env::vars().filter(|(key, _)| key.starts_with(crate::config::ENV_PREFIX)) {
+        std::env::remove_var(key);
+    }
+    for (key, value) in environ.iter().filter_map(|entry| entry.split_once('=')) {
+        if key.starts_with(crate::config::ENV_PREFIX) {
+            std::env::set_var(key, value);
+        }
+    }
+    match crate::config::parse_with_env(args, |_| None).map_err(|e| e.to_string())? {
+        crate::config::Invocation::Run(config) => Ok(*config),
+        _ => Err(format!("process {pid} is not a running exporter daemon")),
+    }
+}
+
+fn ask_healthz(address: std::net::SocketAddr) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&address, timeout).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    let _ = stream.take(4096).read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split_whitespace().nth(1).unwrap_or("none");
+    match status {
+        "200" => Ok(()),
+        "400" if answer.contains("Client sent an HTTP request to an HTTPS server.") => Ok(()),
+        other => Err(format!("/healthz answered {other}")),
+    }
 }
 
 #[cfg(test)]

@@ -194,7 +194,7 @@ pub enum ConfigError {
     /// A message from the flag parser, already one sentence.
     #[error("{0}")]
     Usage(String),
-    #[error("invalid value '{}' for --{flag}{origin}: {reason}", redact_credentials(.value))]
+    #[error("invalid value '{}' for --{flag}{origin}: {reason}", crate::bolt_uri::redacted(.value))]
     Invalid { flag: String, value: String, origin: Origin, reason: String },
     #[error("cannot read {what} {path}: {reason}")]
     Unreadable { what: &'static str, path: String, reason: String },
@@ -230,6 +230,9 @@ pub enum Invocation {
     Status(Box<Config>, OutputFormat),
     /// `check`: exit 1 if any of the conditions holds.
     Check(Box<Config>, CheckOptions),
+    /// `healthcheck`: ask the running exporter's own `/healthz`, for a container's HEALTHCHECK;
+    /// with the process whose settings to follow, if given.
+    Healthcheck(Box<Config>, Option<u32>),
     /// `--help` or `--version`: print this and exit 0.
     Print(String),
 }
@@ -274,6 +277,11 @@ where
     let config = Box::new(Config::from_values(&values, &env)?);
     match subcommand {
         None => Ok(Invocation::Run(config)),
+        Some((name, sub)) if name == "healthcheck" => {
+            let of = sub.get_one::<String>("of-process");
+            let pid = of.map(|text| text.parse::<u32>().map_err(|_| invalid("of-process", text, "expected a process id"))).transpose()?;
+            Ok(Invocation::Healthcheck(config, pid))
+        }
         Some((name, sub)) if name == "status" => {
             let format = match sub.get_one::<String>("output").map(String::as_str) {
                 Some("json") => OutputFormat::Json,
@@ -327,6 +335,19 @@ fn command() -> Command {
         ))
         .disable_help_subcommand(true)
         .dont_collapse_args_in_usage(true)
+        .subcommand(
+            Command::new("healthcheck")
+                .about(
+                    "Exit 0 when the running exporter answers /healthz, 1 when not (for a container's HEALTHCHECK); \
+                     it follows the settings of the exporter running as PID 1, if that is one, else its own",
+                )
+                .arg(
+                    Arg::new("of-process")
+                        .long("of-process")
+                        .value_name("PID")
+                        .help("Follow the settings (arguments and environment) of this exporter process"),
+                ),
+        )
         .subcommand(
             Command::new("status")
                 .about("Print, once, what the exporter sees: migrations, failures, drift, transactions, indexes")
@@ -728,16 +749,6 @@ fn parse_log_format(s: &str) -> Result<LogFormat, String> {
 }
 
 /// Hides what stands between `://` and `@`, so an error never repeats a password given in a URI.
-fn redact_credentials(value: &str) -> String {
-    if let Some((scheme, rest)) = value.split_once("://") {
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        if let Some(at) = rest[..authority_end].rfind('@') {
-            return format!("{scheme}://***{}", &rest[at..]);
-        }
-    }
-    value.to_string()
-}
-
 const URI_SCHEMES: &[&str] = &["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
 
 fn parse_uri(s: &str) -> Result<String, String> {

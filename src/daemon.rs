@@ -1,5 +1,6 @@
 //! The long-running process: background polling plus the HTTP server, until SIGTERM or SIGINT.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::runtime::Handle;
@@ -8,7 +9,7 @@ use tokio::task::JoinSet;
 use crate::config::Config;
 use crate::neo4j::{Neo4j, QueryError};
 use crate::scheduler::Exporter;
-use crate::web::{self, WebConfigError, WebSecurity};
+use crate::web::{self, WebConfigError, WebConfigSource};
 
 /// How long in-flight scrapes may take to finish once a stop was asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
@@ -31,10 +32,7 @@ pub enum DaemonError {
 
 pub fn run(config: Config) -> Result<(), DaemonError> {
     // Checked before anything starts, so a bad file costs one sentence and nothing else.
-    let security = match &config.web.config_file {
-        Some(path) => web::load(path)?,
-        None => WebSecurity::default(),
-    };
+    let security = Arc::new(WebConfigSource::load(config.web.config_file.as_deref())?);
     let http = runtime("http", 2)?;
     // Polling gets a runtime of its own: decoding 100,000 records must not hold up a scrape
     // waiting for the same worker thread.
@@ -49,7 +47,8 @@ fn runtime(name: &str, workers: usize) -> Result<tokio::runtime::Runtime, Daemon
     tokio::runtime::Builder::new_multi_thread().worker_threads(workers).thread_name(name).enable_all().build().map_err(DaemonError::Runtime)
 }
 
-async fn serve(config: Config, security: WebSecurity, polling: Handle) -> Result<(), DaemonError> {
+async fn serve(config: Config, web_config: Arc<WebConfigSource>, polling: Handle) -> Result<(), DaemonError> {
+    let security = web_config.current();
     let listener = tokio::net::TcpListener::bind(config.web.listen_address)
         .await
         .map_err(|source| DaemonError::Listen { address: config.web.listen_address.to_string(), source })?;
@@ -76,12 +75,12 @@ async fn serve(config: Config, security: WebSecurity, polling: Handle) -> Result
     );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = crate::http::router(exporter, &config.web.telemetry_path);
-    let server = tokio::spawn(web::serve(listener, app, security, config.web.max_requests, async {
+    let app = crate::http::router(exporter.clone(), &config.web.telemetry_path);
+    let server = tokio::spawn(web::serve(listener, app, web_config.clone(), config.web.max_requests, async {
         let _ = stop_rx.await;
     }));
 
-    let signal = stop_signal().await;
+    let signal = until_stopped(&web_config, &exporter).await;
     tracing::info!(signal, "stopping");
     tasks.abort_all();
     let _ = stop_tx.send(());
@@ -91,12 +90,27 @@ async fn serve(config: Config, security: WebSecurity, polling: Handle) -> Result
     Ok(())
 }
 
-async fn stop_signal() -> &'static str {
+/// Handles signals until one asks to stop: SIGTERM or SIGINT stop; SIGHUP reads the web
+/// configuration file and the custom metrics file again, as Prometheus servers do; SIGUSR1
+/// and SIGUSR2 mean nothing here and are logged, not allowed to end the process.
+async fn until_stopped(web_config: &WebConfigSource, exporter: &Exporter) -> &'static str {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
+    let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+    let mut usr1 = signal(SignalKind::user_defined1()).expect("SIGUSR1 handler");
+    let mut usr2 = signal(SignalKind::user_defined2()).expect("SIGUSR2 handler");
+    loop {
+        tokio::select! {
+            _ = term.recv() => return "SIGTERM",
+            _ = int.recv() => return "SIGINT",
+            _ = hup.recv() => {
+                tracing::info!(signal = "SIGHUP", "reading the configuration files again");
+                web_config.reload("SIGHUP");
+                exporter.reload_collectors();
+            }
+            _ = usr1.recv() => tracing::info!(signal = "SIGUSR1", "ignored: this exporter gives SIGUSR1 no meaning"),
+            _ = usr2.recv() => tracing::info!(signal = "SIGUSR2", "ignored: this exporter gives SIGUSR2 no meaning"),
+        }
     }
 }

@@ -45,10 +45,10 @@ async fn probe(State(state): State<AppState>, Query(params): Query<HashMap<Strin
             let status = if error == ProbeError::NotConfigured { StatusCode::NOT_FOUND } else { StatusCode::BAD_REQUEST };
             (status, format!("{error}\n")).into_response()
         }
-        Ok((target, module)) => {
-            let body = prober.probe(&target, module_name, module).await;
-            ([(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
-        }
+        Ok((target, module)) => match prober.probe(&target, module_name, module).await {
+            Ok(body) => ([(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response(),
+            Err(busy) => (StatusCode::SERVICE_UNAVAILABLE, format!("{busy}\n")).into_response(),
+        },
     }
 }
 

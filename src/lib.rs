@@ -6,6 +6,7 @@
 //! each, `snapshot` renders them, and `http` serves them
 //! through `web`, which adds TLS, basic auth and bounds on requests and connections.
 
+pub mod bolt_uri;
 pub mod cli;
 pub mod collectors;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod logging;
 pub mod neo4j;
 pub mod probe;
 pub mod process;
+pub mod queue;
 pub mod report;
 pub mod scheduler;
 pub mod snapshot;

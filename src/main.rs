@@ -14,6 +14,7 @@ fn main() -> ExitCode {
             logging::init(&config.log);
             return cli::check(&config, &options);
         }
+        Ok(Invocation::Healthcheck(config, of)) => return cli::healthcheck(&config, of),
         Ok(Invocation::Print(text)) => {
             print!("{text}");
             return ExitCode::SUCCESS;

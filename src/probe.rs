@@ -24,15 +24,19 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use tokio::sync::Semaphore;
 
+use crate::bolt_uri::{redacted, BoltTarget};
 use crate::collectors::{self, Context};
 use crate::config::{parse_positive_duration, Config, Neo4jConfig, Secret};
-use crate::neo4j::Neo4j;
+use crate::neo4j::{Neo4j, QueryError, ServerInfo};
+use crate::queue::BoundedQueue;
+use crate::report::for_display;
 use crate::snapshot::{self, Family};
 
 #[derive(Clone, Debug, Default)]
 pub struct ProbeConfig {
-    pub allowed_targets: Vec<String>,
+    pub allowed_targets: Vec<BoltTarget>,
     pub modules: BTreeMap<String, Module>,
 }
 
@@ -71,10 +75,10 @@ impl ProbeConfig {
     /// Reads the `probe` section of the config file; the error names what to fix.
     pub fn from_yaml(section: &serde_yaml::Value) -> Result<Self, String> {
         let format: SectionFormat = serde_yaml::from_value(section.clone()).map_err(|e| e.to_string())?;
+        let mut allowed_targets = Vec::new();
         for target in &format.allowed_targets {
-            if !target.contains("://") || target.split("://").nth(1).is_some_and(|rest| rest.contains('@')) {
-                return Err(format!("allowed target '{target}' is not a Bolt URI without credentials"));
-            }
+            let parsed = BoltTarget::parse(target).map_err(|reason| format!("allowed target '{}': {reason}", redacted(target)))?;
+            allowed_targets.push(parsed);
         }
         let mut modules = BTreeMap::new();
         for (name, value) in format.modules {
@@ -102,24 +106,42 @@ impl ProbeConfig {
             };
             modules.insert(name, Module { user: m.user, password, database: m.database, collectors, timeout, tls_ca_file: m.tls_ca_file });
         }
-        Ok(ProbeConfig { allowed_targets: format.allowed_targets, modules })
+        Ok(ProbeConfig { allowed_targets, modules })
     }
 
-    /// Whether a target may be probed: equal to an allowed URI, or matching one whose `*`
-    /// stands for any run of characters other than `/`, `:` and `@`.
-    pub fn allows(&self, target: &str) -> bool {
-        self.allowed_targets.iter().any(|pattern| glob_matches(pattern.as_bytes(), target.as_bytes()))
+    /// Whether a parsed target may be probed: the same scheme and port as an allowed one, and
+    /// the same host, where `*` in the allowed host stands for any run of characters.
+    pub fn allows(&self, target: &BoltTarget) -> bool {
+        self.allowed_targets
+            .iter()
+            .any(|allowed| allowed.scheme == target.scheme && allowed.port == target.port && host_matches(&allowed.host, &target.host))
     }
 }
 
-fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => {
-            (0..=text.len()).take_while(|&i| i == 0 || !matches!(text[i - 1], b'/' | b':' | b'@')).any(|i| glob_matches(rest, &text[i..]))
+/// Wildcard matching of a host against a pattern with `*`, in at most pattern × host steps:
+/// both are at most 253 characters, so a hostile pattern or target costs microseconds.
+fn host_matches(pattern: &str, host: &str) -> bool {
+    let (pattern, host) = (pattern.as_bytes(), host.as_bytes());
+    let (mut p, mut h) = (0, 0);
+    // Where the last `*` was, and where in the host it began to match.
+    let mut star: Option<(usize, usize)> = None;
+    while h < host.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, h));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == host[h] {
+            p += 1;
+            h += 1;
+        } else if let Some((star_p, star_h)) = star {
+            // Let the last `*` take one more character and try again from there.
+            star = Some((star_p, star_h + 1));
+            p = star_p + 1;
+            h = star_h + 1;
+        } else {
+            return false;
         }
-        Some((c, rest)) => text.first() == Some(c) && glob_matches(rest, &text[1..]),
     }
+    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 /// Why a probe was refused before anything was contacted.
@@ -133,35 +155,69 @@ pub enum ProbeError {
     UnknownModule(String),
     #[error("target '{0}' is not on the probe allow-list")]
     NotAllowed(String),
+    #[error("target '{0}' is not a Bolt target: {1}")]
+    BadTarget(String, String),
 }
 
 /// Most connection pools kept for probed targets.
 const MAX_POOLS: usize = 64;
 
+/// Probes talk to Neo4j at most half as many at once as `--web.max-requests`; more wait for a
+/// place within their own timeout. Running and waiting ones are at most twice as many, half
+/// the connections the server keeps open (four per request place), and beyond that a probe
+/// is refused at once (503): each holds a connection, and `/metrics` needs some too.
+fn probe_bounds(max_requests: usize) -> (usize, usize) {
+    ((max_requests / 2).max(1), (max_requests * 2).max(2))
+}
+
+/// Shortest wait after a module's login failed before it tries again: Neo4j locks a user for
+/// 5 s after three failed logins, for every client, and probes can come many times a second.
+const AUTH_RETRY_FLOOR: Duration = Duration::from_secs(6);
+
 /// Probes targets with the daemon's collector settings and keeps a connection pool per target.
 pub struct Prober {
     config: Config,
     pools: Mutex<HashMap<(String, String), Neo4j>>,
+    places: Semaphore,
+    waiting: BoundedQueue,
+    /// When each (target, module) whose login failed may try again.
+    login_failed: Mutex<HashMap<(String, String), Instant>>,
 }
+
+/// The probe could not be taken on at all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("too many probes are waiting; try again later")]
+pub struct ProbesBusy;
 
 impl Prober {
     pub fn new(config: Config) -> Self {
-        Prober { config, pools: Mutex::new(HashMap::new()) }
+        let (at_once, most_waiting) = probe_bounds(config.web.max_requests);
+        Prober {
+            config,
+            pools: Mutex::new(HashMap::new()),
+            places: Semaphore::new(at_once),
+            waiting: BoundedQueue::new(most_waiting),
+            login_failed: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Checks a request before any connection is made.
+    /// Checks a request before any connection is made. The target is connected to as it was
+    /// parsed (`scheme://host:port`), never as the raw text, and errors show it redacted.
     pub fn admit<'a>(&'a self, target: Option<&str>, module: Option<&str>) -> Result<(String, &'a Module), ProbeError> {
         let probe = &self.config.probe;
         if probe.modules.is_empty() {
             return Err(ProbeError::NotConfigured);
         }
-        let target = target.filter(|t| !t.is_empty()).ok_or(ProbeError::NoTarget)?;
+        let text = target.filter(|t| !t.is_empty()).ok_or(ProbeError::NoTarget)?;
         let name = module.unwrap_or("default");
         let module = probe.modules.get(name).ok_or_else(|| ProbeError::UnknownModule(name.to_string()))?;
-        if !probe.allows(target) {
-            return Err(ProbeError::NotAllowed(target.to_string()));
+        let shown = || for_display(&redacted(text), Some(200));
+        let target = BoltTarget::parse(text).map_err(|reason| ProbeError::BadTarget(shown(), reason))?;
+        if !probe.allows(&target) {
+            return Err(ProbeError::NotAllowed(shown()));
         }
-        Ok((target.to_string(), module))
+        Ok((format!("{}://{}:{}", target.scheme, target.host, target.port), module))
     }
 
     fn pool(&self, target: &str, module_name: &str, module: &Module) -> Result<Neo4j, String> {
@@ -189,18 +245,24 @@ impl Prober {
         Ok(db)
     }
 
-    /// Reads the target now and renders what it found. Never fails: an unreachable target
-    /// gives `neo4j_up 0`.
-    pub async fn probe(&self, target: &str, module_name: &str, module: &Module) -> Vec<u8> {
+    /// Reads the target now and renders what it found: an unreachable target gives
+    /// `neo4j_up 0`. The module's timeout bounds it all, the wait for a place included; only
+    /// a full queue refuses it.
+    pub async fn probe(&self, target: &str, module_name: &str, module: &Module) -> Result<Vec<u8>, ProbesBusy> {
         let started = Instant::now();
+        let deadline = started + module.timeout;
+        let Some(_in_line) = self.waiting.join() else { return Err(ProbesBusy) };
         let mut up = Family::gauge("neo4j_up", "1 when the probed Neo4j answered, else 0.", &[]);
         let mut server = Family::gauge("neo4j_server_info", "Version and edition of the probed Neo4j; always 1.", &["version", "edition"]);
         let mut success = Family::gauge("neo4j_probe_collector_success", "1 when the collector succeeded on this probe.", &["collector"]);
         let mut families = Vec::new();
-        let deadline = started + module.timeout;
-        let info = match self.pool(target, module_name, module) {
-            Ok(db) => db.server_info(module.timeout).await.map(|info| (db, info)).map_err(|e| e.to_string()),
-            Err(e) => Err(e),
+        let key = (target.to_string(), module_name.to_string());
+        let info = match tokio::time::timeout_at(deadline.into(), self.places.acquire()).await {
+            Err(_) => Err(format!("no place to probe within the module's timeout of {}", humantime::format_duration(module.timeout))),
+            Ok(place) => {
+                let _place = place;
+                self.read_server(&key, module, deadline).await
+            }
         };
         match info {
             Err(error) => {
@@ -236,7 +298,31 @@ impl Prober {
         let mut all = vec![up, server, success, duration];
         all.extend(families);
         snapshot::render(&all, &mut out);
-        out
+        Ok(out)
+    }
+
+    /// Who the target is, over the module's pool; after a failed login, not again for a while.
+    async fn read_server(&self, key: &(String, String), module: &Module, deadline: Instant) -> Result<(Neo4j, ServerInfo), String> {
+        let now = Instant::now();
+        if let Some(until) = self.login_failed.lock().expect("probe logins").get(key).filter(|until| **until > now) {
+            return Err(format!(
+                "the module's last login failed; not trying again for {} (Neo4j locks a user after repeated failures)",
+                humantime::format_duration(Duration::from_secs(until.duration_since(now).as_secs() + 1))
+            ));
+        }
+        let db = self.pool(&key.0, &key.1, module)?;
+        match db.server_info(deadline.saturating_duration_since(Instant::now())).await {
+            Ok(info) => {
+                self.login_failed.lock().expect("probe logins").remove(key);
+                Ok((db, info))
+            }
+            Err(error) => {
+                if matches!(error, QueryError::Authentication { .. }) {
+                    self.login_failed.lock().expect("probe logins").insert(key.clone(), Instant::now() + AUTH_RETRY_FLOOR);
+                }
+                Err(error.to_string())
+            }
+        }
     }
 }
 
@@ -244,18 +330,36 @@ impl Prober {
 mod tests {
     use super::*;
 
+    fn allowed(patterns: &[&str]) -> ProbeConfig {
+        ProbeConfig { allowed_targets: patterns.iter().map(|p| BoltTarget::parse(p).unwrap()).collect(), modules: BTreeMap::new() }
+    }
+
+    fn allows(probe: &ProbeConfig, target: &str) -> bool {
+        BoltTarget::parse(target).is_ok_and(|t| probe.allows(&t))
+    }
+
     #[test]
     fn the_allow_list_matches_exactly_or_by_host_pattern() {
-        let probe = ProbeConfig {
-            allowed_targets: vec!["bolt://db-1.internal:7687".into(), "bolt+s://*.db.internal:7687".into()],
-            modules: BTreeMap::new(),
-        };
-        assert!(probe.allows("bolt://db-1.internal:7687"));
-        assert!(probe.allows("bolt+s://replica-2.db.internal:7687"));
-        assert!(!probe.allows("bolt://db-1.internal:7688"));
-        assert!(!probe.allows("bolt+s://evil.example/x.db.internal:7687"));
-        assert!(!probe.allows("bolt+s://user@x.db.internal:7687"));
-        assert!(!probe.allows("bolt://169.254.169.254:80"));
+        let probe = allowed(&["bolt://db-1.internal:7687", "bolt+s://*.db.internal:7687"]);
+        assert!(allows(&probe, "bolt://db-1.internal:7687"));
+        assert!(allows(&probe, "bolt://DB-1.Internal"), "the default port and any case");
+        assert!(allows(&probe, "bolt+s://replica-2.db.internal:7687"));
+        assert!(!allows(&probe, "bolt://db-1.internal:7688"));
+        assert!(!allows(&probe, "bolt://replica-2.db.internal:7687"), "the scheme counts");
+        assert!(!allows(&probe, "bolt+s://evil.example/x.db.internal:7687"));
+        assert!(!allows(&probe, "bolt+s://user@x.db.internal:7687"));
+        assert!(!allows(&probe, "bolt://169.254.169.254:80"));
+    }
+
+    #[test]
+    fn host_patterns_match_in_bounded_time() {
+        assert!(host_matches("*.neo4j.test", "a.b.neo4j.test"));
+        assert!(host_matches("db-*-*.internal", "db-1-eu.internal"));
+        assert!(!host_matches("*.neo4j.test", "neo4j.test"));
+        assert!(host_matches("*", "anything"));
+        // The shape that sent the recursive matcher into exponential work.
+        assert!(!host_matches(&format!("{}b", "*a".repeat(120)), &"a".repeat(253)));
+        assert!(host_matches(&format!("{}b", "*a".repeat(120)), &format!("{}b", "a".repeat(200))));
     }
 
     #[test]
@@ -266,7 +370,8 @@ mod tests {
         assert!(!error.contains("hunter22"));
         let error = ProbeConfig::from_yaml(&yaml("modules: {m: {user: u, password_env: HOME, collectors: [nope]}}")).unwrap_err();
         assert_eq!(error, "module 'm': unknown collector 'nope'");
-        let error = ProbeConfig::from_yaml(&yaml("allowed_targets: ['bolt://u:p@h:1']")).unwrap_err();
-        assert!(error.contains("without credentials"));
+        let error = ProbeConfig::from_yaml(&yaml("allowed_targets: ['bolt://u:hunter22@h:1']")).unwrap_err();
+        assert!(error.contains("credentials in the URI are not allowed"), "{error}");
+        assert!(!error.contains("hunter22"), "{error}");
     }
 }

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
 
+use crate::bolt_uri::redacted;
 use crate::collectors::{self, Collection, Collector, Context};
 use crate::config::{CollectorSchedule, Config};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
@@ -58,6 +59,8 @@ pub struct Exporter {
     generation: AtomicU64,
     cache: Mutex<Option<Cached>>,
     prober: Prober,
+    /// The running collectors, for reloading their files.
+    collectors: Mutex<Vec<Arc<dyn Collector>>>,
 }
 
 struct Cached {
@@ -84,6 +87,7 @@ impl Exporter {
             generation: AtomicU64::new(0),
             cache: Mutex::new(None),
             prober: Prober::new(config.clone()),
+            collectors: Mutex::new(Vec::new()),
         })
     }
 
@@ -113,8 +117,16 @@ impl Exporter {
         tasks.spawn_on(check_connectivity(self.clone(), db.clone(), config.neo4j.clone()), runtime);
         for schedule in config.collectors.iter().filter(|s| s.enabled) {
             let spec = collectors::spec(schedule.name).expect("schedules come from the registry");
-            let collector = (spec.build)(config);
+            let collector: Arc<dyn Collector> = Arc::from((spec.build)(config));
+            self.collectors.lock().expect("collectors").push(collector.clone());
             tasks.spawn_on(run_collector(self.clone(), db.clone(), schedule.clone(), collector), runtime);
+        }
+    }
+
+    /// Has every collector read its files again (SIGHUP).
+    pub fn reload_collectors(&self) {
+        for collector in self.collectors.lock().expect("collectors").iter() {
+            collector.reload();
         }
     }
 
@@ -253,7 +265,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
         let pause = match result {
             Ok(info) => {
                 if !was_up {
-                    tracing::info!(version = %info.version, edition = %info.edition, uri = %config.uri, "connected to Neo4j");
+                    tracing::info!(version = %info.version, edition = %info.edition, uri = %redacted(&config.uri), "connected to Neo4j");
                 }
                 exporter.health_tx.send_modify(|h| {
                     h.checked = true;
@@ -271,7 +283,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
                     backoff = backoff.max(AUTH_RETRY_FLOOR);
                 }
                 tracing::warn!(
-                    uri = %config.uri,
+                    uri = %redacted(&config.uri),
                     error = %error,
                     retry_in = %humantime::format_duration(backoff),
                     "Neo4j check failed"
@@ -294,7 +306,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
     }
 }
 
-async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSchedule, collector: Box<dyn Collector>) {
+async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSchedule, collector: Arc<dyn Collector>) {
     let slot = exporter.slots.iter().find(|s| s.name == schedule.name).expect("a slot per enabled collector");
     let mut health = exporter.health.clone();
     if health.wait_for(|h| h.checked).await.is_err() {

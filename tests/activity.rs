@@ -447,3 +447,34 @@ fn transactions_that_just_began_do_not_look_ancient() {
         churner.join().unwrap();
     }
 }
+
+/// SIGHUP reads the custom metrics file again: a new query is run, a removed one is gone, and
+/// a file that no longer loads leaves the queries in force, with a warning.
+#[test]
+fn sighup_reads_the_custom_metrics_file_again() {
+    let server = Neo4jServer::shared();
+    let file = std::env::temp_dir().join(format!("{}.yml", unique("custom-reload")));
+    let query = |name: &str, v: u32| {
+        format!("queries:\n  - {{name: {name}, help: A constant., query: 'RETURN {v} AS v', values: [v], interval: 1s}}\n")
+    };
+    std::fs::write(&file, query("first", 1)).unwrap();
+    let flag = format!("--collector.custom.file={}", file.display());
+    let exporter = start(server, "custom", &[&flag, "--collector.custom.interval=500ms"]);
+    exporter.scrape_until(WAIT, "the first query", |s| value(s, "neo4j_custom_first", &[]) == 1.0);
+    let hup = || {
+        let status = Command::new("kill").arg("-HUP").arg(exporter.pid().to_string()).status().unwrap();
+        assert!(status.success());
+    };
+    std::fs::write(&file, query("second", 2)).unwrap();
+    hup();
+    let scrape = exporter.scrape_until(WAIT, "the second query in place of the first", |s| value(s, "neo4j_custom_second", &[]) == 2.0);
+    assert!(!scrape.has("neo4j_custom_first"), "{}", scrape.0);
+    assert!(exporter.logs().contains("custom metrics file loaded again"), "{}", exporter.logs());
+
+    std::fs::write(&file, "queries: [oops\n").unwrap();
+    hup();
+    exporter.wait_until(WAIT, "a warning about the broken file", |e| e.logs().contains("the previous queries stay in force"));
+    let scrape = exporter.scrape_until(WAIT, "a later run", |s| succeeded(s, "custom"));
+    assert_eq!(value(&scrape, "neo4j_custom_second", &[]), 2.0);
+    let _ = std::fs::remove_file(&file);
+}

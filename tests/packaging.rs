@@ -25,6 +25,14 @@ fn the_dockerfile_is_multi_stage_and_runs_small_and_unprivileged() {
     for line in dockerfile.lines().filter(|l| l.starts_with("ENV") || l.starts_with("ARG")) {
         assert!(!line.to_uppercase().contains("PASSWORD"), "a secret baked in: {line}");
     }
+    // bolt+s:// to a public certificate needs the system roots in the image.
+    assert!(runtime.contains("ca-certificates"), "no CA certificates in the runtime image");
+    // The revision reaches the build (build.rs reads EXPORTER_REVISION), since .git does not.
+    assert!(dockerfile.contains("ARG REVISION") && dockerfile.contains("EXPORTER_REVISION=\"$REVISION\" cargo build"));
+    assert!(std::fs::read_to_string(root().join("build.rs")).unwrap().contains("std::env::var(\"EXPORTER_REVISION\")"));
+    // The health check is the exporter's own, so it follows the address and TLS it was given.
+    let check = runtime.lines().find(|l| l.starts_with("HEALTHCHECK")).unwrap();
+    assert!(check.contains(r#"CMD ["/usr/local/bin/neo4j-migration-exporter", "healthcheck"]"#), "{check}");
 }
 
 fn documents(path: &Path) -> Vec<Value> {

@@ -66,6 +66,38 @@ fn the_password_never_appears_in_any_output() {
     seen.push_str(&one_shot(&["check", &uri, &file_flag, "--neo4j.connect-timeout=1s"], &[]));
     seen.push_str(&one_shot(&[&format!("--neo4j.uri=bolt://neo4j:{PASSWORD}@127.0.0.1:7687")], &[]));
     seen.push_str(&one_shot(&[&format!("--neo4j.password={PASSWORD}")], &[]));
+    // A password in the URI's query (routing context), in status and in the daemon's log.
+    let query_uri = format!("--neo4j.uri=neo4j://127.0.0.1:{}?password={PASSWORD}", server.port);
+    seen.push_str(&one_shot(&["status", &query_uri, "--neo4j.connect-timeout=1s"], &[("NEO4J_PASSWORD", "x")]));
+    let query_login =
+        Exporter::start_with_env(&format!("neo4j://127.0.0.1:{}?password={PASSWORD}", server.port), &fast, &[("NEO4J_PASSWORD", "x")]);
+    query_login.wait_until(Duration::from_secs(20), "the failure logged", |e| e.logs().contains("Neo4j check failed"));
+    // (Its arguments hold the password because this test put it there.)
+    let mut served = query_login.logs();
+    for path in ["/", "/metrics"] {
+        served.push_str(&query_login.get(path).1);
+    }
+    seen.push_str(&served);
+    // Credentials in a probe allow-list, refused at start; and a probe target carrying them.
+    let probe_file = std::env::temp_dir().join(format!("{}.yml", unique("probe")));
+    std::fs::write(
+        &probe_file,
+        format!("probe:\n  allowed_targets: ['bolt://neo4j:{PASSWORD}@127.0.0.1:7687']\n  modules: {{m: {{user: neo4j, password_env: P, collectors: []}}}}\n"),
+    )
+    .unwrap();
+    seen.push_str(&one_shot(&[&format!("--config.file={}", probe_file.display())], &[("P", "x")]));
+    std::fs::write(
+        &probe_file,
+        "probe:\n  allowed_targets: ['bolt://127.0.0.1:7687']\n  modules: {m: {user: neo4j, password_env: P, collectors: []}}\n",
+    )
+    .unwrap();
+    let prober = Exporter::start_with_env(&server.uri(), &[&format!("--config.file={}", probe_file.display())], &[("P", "x")]);
+    let probed =
+        http_get(prober.port, &format!("/probe?module=m&target={}", common::urlencode(&format!("bolt://neo4j:{PASSWORD}@127.0.0.1:7687"))));
+    let (status, body) = probed.unwrap();
+    assert_eq!(status, 400, "{body}");
+    seen.push_str(&body);
+    seen.push_str(&exposed_by(&prober));
     // Neither the exporter nor testkit's Neo4j carries it in its arguments.
     seen.push_str(&std::fs::read_to_string(format!("/proc/{}/cmdline", env_login.pid())).unwrap_or_default());
 

@@ -257,7 +257,7 @@ fn requests_beyond_max_requests_wait_instead_of_failing() {
 // TLS
 
 #[test]
-fn https_works_with_the_ca_and_plain_http_to_the_tls_port_fails() {
+fn https_works_with_the_ca_and_plain_http_to_the_tls_port_gets_a_400() {
     let pki = Pki::new();
     let exporter = pki.serve(&format!("basic_auth_users:\n  prometheus: {USER_HASH}\n"));
     let ca = pki.path("ca.pem");
@@ -269,7 +269,11 @@ fn https_works_with_the_ca_and_plain_http_to_the_tls_port_fails() {
     assert!(scrape.body.contains("neo4j_up"));
     assert_eq!(status(&exporter.https_url("/metrics"), &["--cacert", &ca]), 401, "TLS does not replace basic auth");
 
-    assert_eq!(status(&format!("http://127.0.0.1:{}/healthz", exporter.port), &[]), 0, "plain HTTP got an answer");
+    // As exporter-toolkit answers it: an HTTP error a person can read, not TLS alert bytes.
+    let plain = curl(&format!("http://127.0.0.1:{}/metrics", exporter.port), &[]);
+    assert_eq!(plain.status, 400, "{}{}", plain.head, plain.error);
+    assert_eq!(plain.body.trim(), "Client sent an HTTP request to an HTTPS server.");
+    assert!(!plain.body.contains("neo4j_up"));
     assert_eq!(status(&exporter.https_url("/healthz"), &[]), 0, "a client that does not trust the CA got an answer");
     let other_ca = pki.path("other-ca.pem");
     assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &other_ca]), 0);
@@ -489,4 +493,149 @@ fn sigterm_stops_promptly_with_slow_connections_open() {
         assert!(status.success(), "{name}: exit status {status:?}");
         assert!(took < Duration::from_millis(1400), "{name}: shutdown took {took:?}");
     }
+}
+
+/// A certificate is rotated on disk (as cert-manager or a Kubernetes secret update does): new
+/// connections get the new one without a restart. A web config file that no longer loads
+/// leaves the previous configuration serving. SIGHUP reads the file again; SIGUSR1 and
+/// SIGUSR2 do not end the process.
+#[test]
+fn a_rotated_certificate_is_served_without_a_restart() {
+    let pki = Pki::new();
+    pki.leaf("renewed", "other-ca", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    let config = pki.web_config("rotating.yml", "tls_server_config:\n  cert_file: current.pem\n  key_file: current.key\n");
+    std::fs::copy(pki.dir.join("server.pem"), pki.dir.join("current.pem")).unwrap();
+    std::fs::copy(pki.dir.join("server.key"), pki.dir.join("current.key")).unwrap();
+    let exporter = served(&config, &[]);
+    let (ca, other_ca) = (pki.path("ca.pem"), pki.path("other-ca.pem"));
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca]), 200);
+
+    // The key first, then the certificate, as a rotation writes them.
+    std::fs::copy(pki.dir.join("renewed.key"), pki.dir.join("current.key")).unwrap();
+    std::fs::copy(pki.dir.join("renewed.pem"), pki.dir.join("current.pem")).unwrap();
+    exporter.wait_until(Duration::from_secs(10), "the renewed certificate served", |e| {
+        status(&e.https_url("/healthz"), &["--cacert", &other_ca]) == 200
+    });
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &ca]), 0, "the old certificate is gone");
+
+    // A broken file: the renewed configuration stays in force, with a warning.
+    std::fs::write(&config, "tls_server_config:\n  cert_file: missing.pem\n  key_file: current.key\n").unwrap();
+    // The files are looked at when connections come in.
+    exporter.wait_until(Duration::from_secs(10), "a warning about the broken file", |e| {
+        status(&e.https_url("/healthz"), &["--cacert", &other_ca]);
+        e.logs().contains("web config file not loaded again; the previous one stays in force")
+    });
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &other_ca]), 200);
+    assert!(exporter.logs().contains("missing.pem"), "the warning names the problem:\n{}", exporter.logs());
+
+    for signal in ["USR1", "USR2", "HUP"] {
+        Command::new("kill").arg(format!("-{signal}")).arg(exporter.pid().to_string()).status().unwrap();
+    }
+    exporter.wait_until(Duration::from_secs(10), "SIGHUP handled", |e| e.logs().contains("reading the configuration files again"));
+    assert!(exporter.logs().contains("ignored: this exporter gives SIGUSR1 no meaning"), "{}", exporter.logs());
+    assert_eq!(status(&exporter.https_url("/healthz"), &["--cacert", &other_ca]), 200, "still serving after the signals");
+}
+
+/// A flood of wrong passwords (each one a bcrypt check) from many clients at once: an
+/// authenticated scraper and /healthz are answered throughout, and the flood is refused.
+#[test]
+fn a_flood_of_wrong_passwords_does_not_starve_authenticated_scrapes() {
+    let exporter = Exporter::start(&nowhere(), &[&web_config_flag(&testdata("basic-auth.good.yml"))]);
+    let metrics = plain_url(&exporter, "/metrics");
+    assert_eq!(status(&metrics, &["-u", USER]), 200);
+    let flooding = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flood: Vec<_> = (0..48)
+        .map(|n| {
+            let (flooding, port) = (flooding.clone(), exporter.port);
+            std::thread::spawn(move || {
+                let mut refused = 0;
+                while flooding.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { continue };
+                    let auth = base64_of(&format!("prometheus:wrong-{n}-{refused}"));
+                    let _ = write!(stream, "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\nConnection: close\r\n\r\n");
+                    let mut answer = String::new();
+                    let _ = stream.read_to_string(&mut answer);
+                    refused += u32::from(answer.starts_with("HTTP/1.1 401"));
+                }
+                refused
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    // While the flood goes on: twenty scrapes and twenty health checks, one after another.
+    let mut answered = 0;
+    for _ in 0..20 {
+        answered += u32::from(status(&metrics, &["-u", USER]) == 200);
+        answered += u32::from(status(&plain_url(&exporter, "/healthz"), &[]) == 200);
+    }
+    let still_flooding = flood.iter().all(|f| !f.is_finished());
+    flooding.store(false, std::sync::atomic::Ordering::Relaxed);
+    let refused: u32 = flood.into_iter().map(|f| f.join().unwrap()).sum();
+    assert!(still_flooding, "the flood ended before the scrapes did");
+    assert_eq!(answered, 40, "every scrape and health check was answered during the flood");
+    assert!(refused > 48, "the flood was answered too, with 401: {refused}");
+}
+
+fn base64_of(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16) | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8) | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char } else { '=' });
+        }
+    }
+    out
+}
+
+/// `healthcheck`, as the image's HEALTHCHECK runs it: it follows the address and TLS of the
+/// exporter process it is pointed at (PID 1 in a container), whatever port it was given by
+/// flag or environment, and fails when nothing answers there.
+#[test]
+fn the_healthcheck_follows_the_running_exporters_address_and_tls() {
+    let healthcheck = |pid: u32| {
+        Command::new(exporter_binary())
+            .args(["healthcheck", "--of-process", &pid.to_string()])
+            .env_remove("NEO4J_EXPORTER_WEB_LISTEN_ADDRESS")
+            .output()
+            .unwrap()
+    };
+    // Plain HTTP on a port given by flag.
+    let plain = Exporter::start(&nowhere(), &[]);
+    let out = healthcheck(plain.pid());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // TLS with client certificates required, the port given in the environment.
+    let pki = Pki::new();
+    let config = pki.web_config(
+        "mtls.yml",
+        "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n",
+    );
+    let port = free_port();
+    let mut daemon = Command::new(exporter_binary())
+        .arg(web_config_flag(&config))
+        .arg(format!("--neo4j.uri={}", nowhere()))
+        .env("NEO4J_EXPORTER_WEB_LISTEN_ADDRESS", format!(":{port}"))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the TLS exporter did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = healthcheck(daemon.id());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let out = healthcheck(plain.pid());
+    assert!(out.status.success());
+    let gone = plain.pid();
+    drop(plain);
+    let out = healthcheck(gone);
+    assert_eq!(out.status.code(), Some(1), "a health check of a process that is gone fails");
+    // Its own flags, when pointed at no process: a port where nothing listens fails.
+    let out =
+        Command::new(exporter_binary()).args(["healthcheck", &format!("--web.listen-address=127.0.0.1:{}", free_port())]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
 }

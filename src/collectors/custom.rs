@@ -16,8 +16,8 @@
 //! ```
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -34,7 +34,7 @@ pub const SPEC: Spec = Spec {
     interval: Duration::from_secs(5),
     timeout: Duration::from_secs(60),
     settings: SETTINGS,
-    build: |config| Box::new(Custom::new(config.custom.queries.clone())),
+    build: |config| Box::new(Custom::new(config.custom.file.clone(), config.custom.queries.clone())),
 };
 
 const SETTINGS: &[Setting] = &[Setting {
@@ -80,7 +80,7 @@ fn gauge() -> MetricType {
 }
 
 /// One validated query with the metric names it produces.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CustomQuery {
     pub name: String,
     pub help: &'static str,
@@ -96,13 +96,15 @@ pub struct CustomQuery {
 
 #[derive(Clone, Debug, Default)]
 pub struct CustomConfig {
+    /// The file the queries came from, read again on SIGHUP.
+    pub file: Option<PathBuf>,
     pub queries: Vec<CustomQuery>,
 }
 
 impl CustomConfig {
     pub fn from_values(values: &Values) -> Result<Self, ConfigError> {
         let Some((path, _)) = values.get("collector.custom.file") else { return Ok(CustomConfig::default()) };
-        Ok(CustomConfig { queries: load(Path::new(&path))? })
+        Ok(CustomConfig { queries: load(Path::new(&path))?, file: Some(PathBuf::from(path)) })
     }
 }
 
@@ -281,14 +283,23 @@ struct QueryState {
 }
 
 struct Custom {
-    queries: Vec<CustomQuery>,
+    file: Option<PathBuf>,
+    /// The queries in force; replaced whole when the file is read again.
+    queries: Mutex<Arc<Vec<CustomQuery>>>,
+    /// One entry per query in force, in the same order.
     state: Mutex<Vec<QueryState>>,
+    /// The file's text when it was last read again, so an unchanged file is not parsed.
+    last_text: Mutex<Option<String>>,
 }
 
 impl Custom {
-    fn new(queries: Vec<CustomQuery>) -> Self {
+    fn new(file: Option<PathBuf>, queries: Vec<CustomQuery>) -> Self {
         let state = queries.iter().map(|_| QueryState::default()).collect();
-        Custom { queries, state: Mutex::new(state) }
+        Custom { file, queries: Mutex::new(Arc::new(queries)), state: Mutex::new(state), last_text: Mutex::new(None) }
+    }
+
+    fn in_force(&self) -> Arc<Vec<CustomQuery>> {
+        self.queries.lock().expect("custom queries").clone()
     }
 }
 
@@ -355,19 +366,22 @@ impl Collector for Custom {
     fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
             let now = Instant::now();
+            let queries = self.in_force();
             let due: Vec<usize> = {
                 let state = self.state.lock().expect("custom state");
-                (0..self.queries.len())
-                    .filter(|&i| {
-                        state[i].last_run.is_none_or(|t| now.duration_since(t) + Duration::from_millis(50) >= self.queries[i].interval)
-                    })
+                (0..queries.len())
+                    .filter(|&i| state[i].last_run.is_none_or(|t| now.duration_since(t) + Duration::from_millis(50) >= queries[i].interval))
                     .collect()
             };
             for i in due {
-                let query = &self.queries[i];
+                let query = &queries[i];
                 let started = Instant::now();
                 let result = cx.read_within(&query.query, Vec::new(), query.timeout).await;
                 let mut state = self.state.lock().expect("custom state");
+                // The file was read again meanwhile: this result belongs to queries no longer in force.
+                if !Arc::ptr_eq(&queries, &self.in_force()) {
+                    break;
+                }
                 let entry = &mut state[i];
                 entry.last_run = Some(started);
                 entry.duration_seconds = started.elapsed().as_secs_f64();
@@ -384,12 +398,13 @@ impl Collector for Custom {
                     }
                 }
             }
+            let queries = self.in_force();
             let state = self.state.lock().expect("custom state");
             let mut success = Family::gauge("neo4j_custom_query_success", "1 when the custom query's last run succeeded.", &["query"]);
             let mut duration =
                 Family::gauge("neo4j_custom_query_duration_seconds", "How long the custom query's last run took.", &["query"]);
             let mut collection = Collection::default();
-            for (query, entry) in self.queries.iter().zip(state.iter()) {
+            for (query, entry) in queries.iter().zip(state.iter()) {
                 success.add([query.name.as_str()], if entry.success { 1.0 } else { 0.0 });
                 duration.add([query.name.as_str()], entry.duration_seconds);
                 collection.families.extend(entry.families.iter().cloned());
@@ -402,6 +417,32 @@ impl Collector for Custom {
             collection.families.push(duration);
             Ok(collection)
         })
+    }
+
+    /// Reads the file again. A file that no longer loads leaves the queries in force, with a
+    /// warning; an unchanged one changes nothing (its names and help texts live as long as the
+    /// process, so only a real change costs memory).
+    fn reload(&self) {
+        let Some(file) = &self.file else { return };
+        let text = std::fs::read_to_string(file).ok();
+        let mut last_text = self.last_text.lock().expect("custom file text");
+        if text.is_some() && *last_text == text {
+            return;
+        }
+        *last_text = text;
+        match load(file) {
+            Ok(queries) if queries == *self.in_force().as_ref() => {}
+            Ok(queries) => {
+                let mut state = self.state.lock().expect("custom state");
+                *state = queries.iter().map(|_| QueryState::default()).collect();
+                let names: Vec<&str> = queries.iter().map(|q| q.name.as_str()).collect();
+                tracing::info!(collector = "custom", file = %file.display(), queries = %names.join(","), "custom metrics file loaded again");
+                *self.queries.lock().expect("custom queries") = Arc::new(queries);
+            }
+            Err(error) => {
+                tracing::warn!(collector = "custom", %error, "custom metrics file not loaded again; the previous queries stay in force")
+            }
+        }
     }
 }
 

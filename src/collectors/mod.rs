@@ -90,6 +90,9 @@ pub type CollectFuture<'a> = Pin<Box<dyn Future<Output = Result<Collection, Quer
 pub trait Collector: Send + Sync {
     /// Reads Neo4j and builds a complete, fresh set of samples.
     fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a>;
+
+    /// Reads the collector's own files again (SIGHUP); most collectors have none.
+    fn reload(&self) {}
 }
 
 /// One row of the registry.

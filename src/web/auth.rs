@@ -9,6 +9,9 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::queue::BoundedQueue;
 
 use super::config::Problem;
 
@@ -21,6 +24,12 @@ const OPEN_PATHS: &[&str] = &["/healthz", "/ready"];
 /// How long a successful password check is trusted. A bcrypt check costs tens of
 /// milliseconds of CPU and Prometheus scrapes every few seconds with the same credentials.
 const VERIFIED_FOR: Duration = Duration::from_secs(60);
+
+/// bcrypt checks run at once: the cores of a small machine.
+const CHECKS_AT_ONCE: usize = 2;
+
+/// bcrypt checks running or waiting beyond which unknown credentials are refused at once.
+const MOST_CHECKS_WAITING: usize = 8;
 
 /// Most remembered verifications; only right passwords are remembered, so a full cache means
 /// many real users, and forgetting them costs one bcrypt check each.
@@ -36,6 +45,12 @@ pub(super) struct BasicAuth {
     /// against guessed passwords.
     key: [u8; 32],
     verified: Mutex<Verified>,
+    /// Places for bcrypt checks running at once, so that a flood of wrong passwords uses no
+    /// more than this many cores.
+    checks: Semaphore,
+    /// Checks running or waiting for a place; past [`MOST_CHECKS_WAITING`] a request with
+    /// unknown credentials is refused at once instead of queueing.
+    waiting: BoundedQueue,
 }
 
 /// Fingerprints of credentials that passed a bcrypt check, and when.
@@ -47,20 +62,35 @@ impl BasicAuth {
         let decoy = users.values().next().cloned().unwrap_or_default();
         let mut key = [0u8; 32];
         rustls::crypto::ring::default_provider().secure_random.fill(&mut key).map_err(|_| Problem::NoRandomness)?;
-        Ok(BasicAuth { users, decoy, key, verified: Mutex::default() })
+        Ok(BasicAuth {
+            users,
+            decoy,
+            key,
+            verified: Mutex::default(),
+            checks: Semaphore::new(CHECKS_AT_ONCE),
+            waiting: BoundedQueue::new(MOST_CHECKS_WAITING),
+        })
     }
 
     /// Whether the request carries the name and password of a configured user.
     pub(super) async fn admits(&self, headers: &HeaderMap) -> bool {
         let Some((user, password)) = credentials(headers) else { return false };
         let fingerprint = self.fingerprint(&user, &password);
-        if self.remembered().contains(&fingerprint, Instant::now()) {
+        let now = Instant::now();
+        if self.remembered().contains(&fingerprint, now) {
+            // Each use renews it: a scraper that comes back within the minute never waits
+            // for bcrypt again, whatever floods the port meanwhile.
+            self.remembered().insert(fingerprint, now);
             return true;
         }
+        let Some(_in_line) = self.waiting.join() else { return false };
         let known = self.users.get(&user);
         let hash = known.unwrap_or(&self.decoy).clone();
-        // bcrypt is deliberately slow: it runs off the async workers so other requests go on.
-        let matches = tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false)).await.unwrap_or(false);
+        let matches = {
+            let _place = self.checks.acquire().await;
+            // bcrypt is deliberately slow: it runs off the async workers so other requests go on.
+            tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash).unwrap_or(false)).await.unwrap_or(false)
+        };
         let admitted = matches && known.is_some();
         if admitted {
             self.remembered().insert(fingerprint, Instant::now());

@@ -6,7 +6,7 @@
 //! Everything in the file is checked by [`load`] before the daemon binds its port, so a
 //! mistake stops the start with one sentence instead of surfacing at the first scrape.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio_rustls::TlsAcceptor;
@@ -14,12 +14,14 @@ use tokio_rustls::TlsAcceptor;
 mod auth;
 mod config;
 mod connections;
+mod reload;
 mod serve;
 mod tls;
 
 use auth::BasicAuth;
 pub use config::WebConfigError;
 use config::{parse, Problem};
+pub use reload::WebConfigSource;
 pub use serve::{serve, CONNECTIONS_PER_REQUEST, HANDSHAKE_TIMEOUT, HEADER_READ_TIMEOUT};
 
 /// What the web configuration file asked for, checked and ready to serve with.
@@ -42,10 +44,20 @@ impl WebSecurity {
 /// Reads and checks the web configuration file: its YAML, the certificates and keys it names
 /// (relative to the file's own directory) and the password hashes.
 pub fn load(path: &Path) -> Result<WebSecurity, WebConfigError> {
+    load_with_files(path).map(|(security, _)| security)
+}
+
+/// As [`load`], with the files it read: the configuration file and those it names.
+fn load_with_files(path: &Path) -> Result<(WebSecurity, Vec<PathBuf>), WebConfigError> {
     let fail = |problem| WebConfigError { path: path.display().to_string(), problem };
     let text = std::fs::read_to_string(path).map_err(|e| fail(Problem::Unreadable(e)))?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let settings = parse(&text, dir).map_err(fail)?;
+    let mut files = vec![path.to_path_buf()];
+    if let Some(tls) = &settings.tls {
+        files.extend([tls.cert_file.clone(), tls.key_file.clone()]);
+        files.extend(tls.client_ca_file.clone());
+    }
     let tls = match &settings.tls {
         Some(tls) => Some(TlsAcceptor::from(Arc::new(tls::server_config(tls).map_err(fail)?))),
         None => None,
@@ -54,5 +66,5 @@ pub fn load(path: &Path) -> Result<WebSecurity, WebConfigError> {
         true => None,
         false => Some(BasicAuth::new(settings.users).map_err(fail)?),
     };
-    Ok(WebSecurity { tls, auth })
+    Ok((WebSecurity { tls, auth }, files))
 }

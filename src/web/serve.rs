@@ -16,11 +16,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
 
-use super::auth::{needs_credentials, unauthorized, BasicAuth};
+use super::auth::{needs_credentials, unauthorized};
 use super::connections::{Connections, Tracked};
-use super::WebSecurity;
+use super::{WebConfigSource, WebSecurity};
 
 /// How long a client may take over the TLS handshake before its connection is closed.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,8 +38,7 @@ const EVICTION_GRACE: Duration = Duration::from_secs(2);
 /// What every connection task shares.
 struct Shared {
     app: Router,
-    tls: Option<TlsAcceptor>,
-    auth: Option<BasicAuth>,
+    security: Arc<WebConfigSource>,
     /// Places for requests being answered; a request waits for one.
     requests: Semaphore,
     connections: Mutex<Connections>,
@@ -58,12 +56,17 @@ impl Shared {
 /// At most `max_requests` requests are answered at once (more wait), and at most
 /// [`CONNECTIONS_PER_REQUEST`] times as many connections stay open: when that many are open,
 /// an idle one is closed to make room, or, when none is idle, accepting waits.
-pub async fn serve(listener: TcpListener, app: Router, security: WebSecurity, max_requests: usize, stop: impl Future<Output = ()>) {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    security: Arc<WebConfigSource>,
+    max_requests: usize,
+    stop: impl Future<Output = ()>,
+) {
     let max_requests = max_requests.max(1);
     let shared = Arc::new(Shared {
         app,
-        tls: security.tls,
-        auth: security.auth,
+        security,
         requests: Semaphore::new(max_requests),
         connections: Mutex::new(Connections::new(max_requests.saturating_mul(CONNECTIONS_PER_REQUEST))),
     });
@@ -117,14 +120,23 @@ pub async fn serve(listener: TcpListener, app: Router, security: WebSecurity, ma
 async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, tracked: Arc<Tracked>, mut stop: watch::Receiver<bool>) {
     let _open = Open { shared: shared.clone(), tracked: tracked.clone() };
     let _ = stream.set_nodelay(true);
-    let Some(acceptor) = shared.tls.clone() else {
-        return speak_http(stream, peer, &shared, &tracked, &mut stop).await;
+    // Each connection is served with the configuration in force when it came in.
+    let security = shared.security.current();
+    let Some(acceptor) = security.tls.clone() else {
+        return speak_http(stream, peer, &shared, security, &tracked, &mut stop).await;
     };
-    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
+        if sends_plain_http(&stream).await {
+            answer_plain_http_with_400(stream).await;
+            return None;
+        }
+        Some(acceptor.accept(stream).await)
+    });
     let tls = tokio::select! {
         done = handshake => match done {
-            Ok(Ok(tls)) => tls,
-            Ok(Err(error)) => {
+            Ok(Some(Ok(tls))) => tls,
+            Ok(None) => return,
+            Ok(Some(Err(error))) => {
                 tracing::debug!(%peer, %error, "TLS handshake failed");
                 return;
             }
@@ -136,16 +148,41 @@ async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, tr
         () = stopped(&mut stop) => return,
         () = tracked.evict.notified() => return,
     };
-    speak_http(tls, peer, &shared, &tracked, &mut stop).await
+    speak_http(tls, peer, &shared, security, &tracked, &mut stop).await
 }
 
-async fn speak_http<IO>(io: IO, peer: SocketAddr, shared: &Arc<Shared>, tracked: &Arc<Tracked>, stop: &mut watch::Receiver<bool>)
-where
+/// A TLS client opens with a handshake record (byte 0x16); an HTTP client with a method name.
+async fn sends_plain_http(stream: &TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    matches!(stream.peek(&mut first).await, Ok(1) if first[0].is_ascii_uppercase())
+}
+
+/// What exporter-toolkit (Go's net/http) answers plain HTTP on a TLS port with, instead of
+/// TLS alert bytes a browser or curl cannot read.
+async fn answer_plain_http_with_400(mut stream: TcpStream) {
+    use tokio::io::AsyncWriteExt as _;
+    let body = "Client sent an HTTP request to an HTTPS server.\n";
+    let response = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn speak_http<IO>(
+    io: IO,
+    peer: SocketAddr,
+    shared: &Arc<Shared>,
+    security: Arc<WebSecurity>,
+    tracked: &Arc<Tracked>,
+    stop: &mut watch::Receiver<bool>,
+) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = {
         let (shared, tracked) = (shared.clone(), tracked.clone());
-        hyper::service::service_fn(move |request| answer(shared.clone(), tracked.clone(), request))
+        hyper::service::service_fn(move |request| answer(shared.clone(), security.clone(), tracked.clone(), request))
     };
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
@@ -184,14 +221,29 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stopping| *stopping).await;
 }
 
-async fn answer(shared: Arc<Shared>, tracked: Arc<Tracked>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+/// Paths whose handlers bound their own work, queueing included (`/probe` waits on other
+/// servers): they take no place among `--web.max-requests`, so `/metrics` and `/healthz`
+/// never queue behind them.
+const SELF_BOUNDED_PATHS: &[&str] = &["/probe"];
+
+async fn answer(
+    shared: Arc<Shared>,
+    security: Arc<WebSecurity>,
+    tracked: Arc<Tracked>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
     let _busy = tracked.begin_request();
-    let _place = shared.requests.acquire().await;
-    if let Some(auth) = &shared.auth {
+    // Credentials are checked before a place is taken: requests waiting for a password check
+    // (a flood of wrong ones, say) then hold no place an authenticated scrape needs.
+    if let Some(auth) = &security.auth {
         if needs_credentials(request.uri().path()) && !auth.admits(request.headers()).await {
             return Ok(unauthorized());
         }
     }
+    let _place = match SELF_BOUNDED_PATHS.contains(&request.uri().path()) {
+        true => None,
+        false => Some(shared.requests.acquire().await),
+    };
     let mut app = shared.app.clone();
     // A Router is always ready, so calling it without poll_ready is fine.
     let response = tower_service::Service::call(&mut app, request.map(Body::new)).await;
