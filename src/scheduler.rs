@@ -46,7 +46,27 @@ struct Outcome {
 
 struct Slot {
     name: &'static str,
+    keeps_state: bool,
     outcome: Mutex<Arc<Outcome>>,
+}
+
+impl Slot {
+    /// The outcome of a run that did not succeed: a state collector keeps what it last read
+    /// (flagged by `success: false`), the others show nothing rather than stale activity.
+    fn unsuccessful(&self, duration_seconds: f64, statements: u64) -> Outcome {
+        let previous = self.outcome.lock().expect("outcome lock").clone();
+        let base = Outcome { success: false, duration_seconds, statements, last_success: previous.last_success, ..Outcome::default() };
+        if !self.keeps_state {
+            return base;
+        }
+        Outcome {
+            snapshot: previous.snapshot.clone(),
+            truncated: previous.truncated,
+            invalid_records: previous.invalid_records.clone(),
+            report: previous.report.clone(),
+            ..base
+        }
+    }
 }
 
 /// State shared between the background tasks and the HTTP handlers.
@@ -61,6 +81,9 @@ pub struct Exporter {
     prober: Prober,
     /// The running collectors, for reloading their files.
     collectors: Mutex<Vec<Arc<dyn Collector>>>,
+    /// Counts the times Neo4j came back after being unreachable, so every collector runs at
+    /// once then rather than up to a whole interval later.
+    reconnected: watch::Sender<u64>,
 }
 
 struct Cached {
@@ -75,8 +98,16 @@ const PROCESS_METRICS_MAX_AGE: Duration = Duration::from_secs(1);
 impl Exporter {
     pub fn new(config: &Config) -> Arc<Self> {
         let (health_tx, health) = watch::channel(Health::default());
-        let slots: Vec<Slot> =
-            config.collectors.iter().filter(|s| s.enabled).map(|s| Slot { name: s.name, outcome: Mutex::new(Arc::default()) }).collect();
+        let slots: Vec<Slot> = config
+            .collectors
+            .iter()
+            .filter(|s| s.enabled)
+            .map(|s| Slot {
+                name: s.name,
+                keeps_state: collectors::spec(s.name).is_some_and(|spec| spec.keeps_state),
+                outcome: Mutex::new(Arc::default()),
+            })
+            .collect();
         Arc::new(Exporter {
             health,
             health_tx,
@@ -88,6 +119,7 @@ impl Exporter {
             cache: Mutex::new(None),
             prober: Prober::new(config.clone()),
             collectors: Mutex::new(Vec::new()),
+            reconnected: watch::channel(0).0,
         })
     }
 
@@ -166,6 +198,17 @@ impl Exporter {
         let body = Bytes::from(self.render());
         *cache = Some(Cached { generation, rendered_at: Instant::now(), body: body.clone() });
         body
+    }
+
+    /// Neo4j cannot be read: no collector's last run stands as a success any more.
+    fn mark_unreachable(&self) {
+        for slot in &self.slots {
+            let current = slot.outcome.lock().expect("outcome lock").clone();
+            if current.success {
+                let outcome = slot.unsuccessful(current.duration_seconds, current.statements);
+                *slot.outcome.lock().expect("outcome lock") = Arc::new(outcome);
+            }
+        }
     }
 
     /// Marks the cached exposition out of date.
@@ -267,12 +310,16 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
                 if !was_up {
                     tracing::info!(version = %info.version, edition = %info.edition, uri = %redacted(&config.uri), "connected to Neo4j");
                 }
+                let came_back = !was_up && exporter.health.borrow().checked;
                 exporter.health_tx.send_modify(|h| {
                     h.checked = true;
                     h.up = true;
                     h.server = Some(info);
                 });
                 exporter.changed();
+                if came_back {
+                    exporter.reconnected.send_modify(|n| *n += 1);
+                }
                 backoff = first_backoff;
                 config.check_interval
             }
@@ -292,6 +339,7 @@ async fn check_connectivity(exporter: Arc<Exporter>, db: Neo4j, config: crate::c
                     h.checked = true;
                     h.up = false;
                 });
+                exporter.mark_unreachable();
                 exporter.changed();
                 let pause = backoff;
                 backoff = (backoff * 2).min(config.max_backoff);
@@ -314,10 +362,15 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
     }
     let mut ticker = tokio::time::interval(schedule.interval);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut reconnected = exporter.reconnected.subscribe();
     let mut first = true;
     let mut failing = false;
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            _ = ticker.tick() => {}
+            // Neo4j is back: read it now, and count the interval from here.
+            Ok(()) = reconnected.changed() => ticker.reset(),
+        }
         let state = exporter.health();
         let started = Instant::now();
         let mut statements = 0;
@@ -344,7 +397,6 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
             _ => {}
         }
         failing = result.is_err();
-        let previous_success = slot.outcome.lock().expect("outcome lock").last_success;
         let outcome = match result {
             Ok(Collection { families, truncated, invalid_records, report }) => Outcome {
                 success: true,
@@ -356,10 +408,7 @@ async fn run_collector(exporter: Arc<Exporter>, db: Neo4j, schedule: CollectorSc
                 invalid_records,
                 report,
             },
-            // A failed run exports none of the collector's samples rather than stale ones.
-            Err(_) => {
-                Outcome { success: false, duration_seconds: elapsed, statements, last_success: previous_success, ..Outcome::default() }
-            }
+            Err(_) => slot.unsuccessful(elapsed, statements),
         };
         *slot.outcome.lock().expect("outcome lock") = Arc::new(outcome);
         exporter.changed();

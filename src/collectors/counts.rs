@@ -18,6 +18,7 @@ use crate::snapshot::Family;
 pub const SPEC: Spec = Spec {
     name: "counts",
     help: "nodes per label and relationships per type, from the count store",
+    keeps_state: true,
     enabled_by_default: true,
     interval: Duration::from_secs(60),
     timeout: Duration::from_secs(20),

@@ -30,6 +30,7 @@ use crate::snapshot::Family;
 pub const SPEC: Spec = Spec {
     name: "custom",
     help: "user-defined read-only Cypher metrics from --collector.custom.file",
+    keeps_state: true,
     enabled_by_default: false,
     interval: Duration::from_secs(5),
     timeout: Duration::from_secs(60),

@@ -10,6 +10,7 @@ use crate::snapshot::Family;
 pub const SPEC: Spec = Spec {
     name: "jvm",
     help: "Neo4j's heap, garbage collection and CPU, from JMX",
+    keeps_state: false,
     enabled_by_default: true,
     interval: Duration::from_secs(15),
     timeout: Duration::from_secs(5),

@@ -100,6 +100,11 @@ pub struct Spec {
     pub name: &'static str,
     pub help: &'static str,
     pub enabled_by_default: bool,
+    /// What the collector reads is state kept in the database (records, the schema, the
+    /// graph): while it cannot be read, its last samples stay, with `collector_success` 0
+    /// saying they are last known. Activity (transactions, the JVM) is gone with the server,
+    /// so its samples go when a run fails.
+    pub keeps_state: bool,
     pub interval: Duration,
     pub timeout: Duration,
     /// Flags of the collector's own, listed in `--help` and accepted in the config file.

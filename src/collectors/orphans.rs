@@ -14,6 +14,7 @@ use crate::snapshot::Family;
 pub const SPEC: Spec = Spec {
     name: "orphans",
     help: "nodes without relationships (a full scan, so rare and bounded)",
+    keeps_state: true,
     enabled_by_default: true,
     interval: Duration::from_secs(600),
     timeout: Duration::from_secs(60),

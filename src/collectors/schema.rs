@@ -14,6 +14,7 @@ use crate::snapshot::Family;
 pub const SPEC: Spec = Spec {
     name: "schema",
     help: "index and constraint state",
+    keeps_state: true,
     enabled_by_default: true,
     interval: Duration::from_secs(30),
     timeout: Duration::from_secs(10),

@@ -13,6 +13,7 @@ use crate::snapshot::Family;
 pub const SPEC: Spec = Spec {
     name: "transactions",
     help: "running and blocked transactions, their age and lock waits",
+    keeps_state: false,
     enabled_by_default: true,
     interval: Duration::from_secs(5),
     timeout: Duration::from_secs(4),

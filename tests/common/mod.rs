@@ -248,17 +248,27 @@ impl Exporter {
     }
 
     pub fn start_with_env(uri: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
-        Self::launch(uri, args, env, |e| e.get("/healthz").0 == 200)
+        Self::launch(free_port(), uri, args, env, |e| e.get("/healthz").0 == 200)
+    }
+
+    /// Starts the exporter on a given port (to stand in for one that was killed).
+    pub fn start_on_port(port: u16, uri: &str, args: &[&str]) -> Self {
+        Self::launch(port, uri, args, &[("NEO4J_PASSWORD", PASSWORD)], |e| e.get("/healthz").0 == 200)
+    }
+
+    /// Kills the exporter with SIGKILL: no shutdown, no last word.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Starts the exporter and waits only until its port accepts connections: a TLS port
     /// does not answer plain HTTP.
     pub fn start_listening(uri: &str, args: &[&str]) -> Self {
-        Self::launch(uri, args, &[("NEO4J_PASSWORD", PASSWORD)], |e| TcpStream::connect(("127.0.0.1", e.port)).is_ok())
+        Self::launch(free_port(), uri, args, &[("NEO4J_PASSWORD", PASSWORD)], |e| TcpStream::connect(("127.0.0.1", e.port)).is_ok())
     }
 
-    fn launch(uri: &str, args: &[&str], env: &[(&str, &str)], serving: fn(&Exporter) -> bool) -> Self {
-        let port = free_port();
+    fn launch(port: u16, uri: &str, args: &[&str], env: &[(&str, &str)], serving: fn(&Exporter) -> bool) -> Self {
         let log = std::env::temp_dir().join(format!("{}.log", unique("exporter")));
         let mut command = Command::new(exporter_binary());
         command

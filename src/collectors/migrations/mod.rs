@@ -22,6 +22,7 @@ use record::{ErrorClass, Invalid, Migration, Status, StatusWords};
 pub const SPEC: Spec = Spec {
     name: "migrations",
     help: "migration records: state, duration, failures, drift",
+    keeps_state: true,
     enabled_by_default: true,
     interval: Duration::from_secs(15),
     timeout: Duration::from_secs(10),
@@ -495,6 +496,11 @@ pub fn summarize(
         "Execution time of the most recently applied migration records (--migrations.recent).",
         &["filename", "status"],
     );
+    let mut recent_at = Family::gauge(
+        "neo4j_migration_recent_applied_timestamp_seconds",
+        "When each record in neo4j_migration_recent_execution_seconds was applied, so that a slow run is an event with an end.",
+        &["filename", "status"],
+    );
     let mut timed: Vec<&Migration> =
         migrations.iter().filter(|m| m.filename.is_some() && m.applied_at.is_some() && m.execution_seconds.is_some()).collect();
     timed.sort_by(|a, b| b.applied_at.unwrap_or_default().total_cmp(&a.applied_at.unwrap_or_default()));
@@ -504,9 +510,11 @@ pub fn summarize(
         // A retried file can have several records; its newest one speaks for it.
         if seen.insert((filename, m.status)) && budget.take() {
             recent.add([filename, m.status.label()], m.execution_seconds.unwrap_or_default());
+            recent_at.add([filename, m.status.label()], m.applied_at.unwrap_or_default());
         }
     }
     families.push(recent);
+    families.push(recent_at);
 
     let report = Part::Migrations(MigrationsReport {
         counts: Status::ALL
