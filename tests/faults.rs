@@ -372,3 +372,25 @@ fn a_changed_password_shows_at_the_next_check() {
     assert!(exporter.logs().contains("authentication failed for user 'rotator'"), "{}", exporter.logs());
     assert!(!exporter.logs().contains("Pa55word"));
 }
+
+/// Neo4j stops cleanly: the moment the exporter sees it gone, no collector claims success,
+/// even one whose next run is ten minutes off; what it last read of the graph stays, last known.
+#[test]
+fn a_stopped_neo4j_leaves_no_collector_claiming_success() {
+    let server = Neo4jServer::start(&test_version());
+    server.write(&["UNWIND range(1, 3) AS i CREATE (:Lonely {i: i})"]);
+    let exporter = Exporter::start(&server.uri(), &["--neo4j.check-interval=1s", "--collector.transactions.interval=1s"]);
+    exporter.scrape_until(Duration::from_secs(30), "a first run of each", |s| {
+        ["migrations", "counts", "orphans", "schema"].iter().all(|c| collector_ok(s, c)) && s.has("neo4j_orphaned_nodes")
+    });
+    server.stop();
+    let scrape = exporter.scrape_until(Duration::from_secs(20), "Neo4j seen gone", |s| up(s) == Some(0.0));
+    for collector in ["migrations", "transactions", "jvm", "counts", "orphans", "schema"] {
+        assert!(!collector_ok(&scrape, collector), "{collector} still claims success with Neo4j gone:\n{}", scrape.0);
+    }
+    assert_eq!(scrape.value("neo4j_orphaned_nodes", &[]), Some(3.0), "the last orphan count stays, last known");
+    for kept in ["neo4j_migrations", "neo4j_indexes", "neo4j_graph_nodes"] {
+        assert!(scrape.has(kept), "{kept} is gone:\n{}", scrape.0);
+    }
+    assert!(!scrape.has("neo4j_transactions") && !scrape.has("neo4j_jvm_memory_used_bytes"), "activity is gone with the server");
+}
