@@ -411,3 +411,59 @@ fn a_migration_in_progress_ends_when_its_file_succeeds_later() {
     assert_eq!(text.matches("V2__stuck.cypher").count(), 1, "{text}");
     assert!(!text.contains("V1__retried"), "{text}");
 }
+
+/// The directory layout the kubelet writes for a ConfigMap volume (the shipped manifest mounts
+/// one as --migrations.dir): every file counts once, nothing applied looks pending.
+#[test]
+fn a_configmap_volume_counts_each_file_once() {
+    let server = Neo4jServer::shared();
+    let label = unique("ConfigMap");
+    let dir = std::env::temp_dir().join(unique("configmap"));
+    let data = dir.join("..2026_12_02_09_00_00.123456789");
+    std::fs::create_dir_all(&data).unwrap();
+    for name in ["V1__a.cypher", "V2__b.cypher", "V3__c.cypher"] {
+        std::fs::write(data.join(name), format!("RETURN '{name}';\n")).unwrap();
+        std::os::unix::fs::symlink(format!("..data/{name}"), dir.join(name)).unwrap();
+    }
+    std::os::unix::fs::symlink("..2026_12_02_09_00_00.123456789", dir.join("..data")).unwrap();
+    server.write(&[&format!(
+        "UNWIND ['V1__a.cypher', 'V2__b.cypher', 'V3__c.cypher'] AS f
+         CREATE (:`{label}` {{filename: '/migrations/' + f, status: 'SUCCESS', appliedAt: datetime(), executionTime: 1}})"
+    )]);
+    let (_exporter, scrape) = exporter_for(server, &label, &[&format!("--migrations.dir={}", dir.display())]);
+    assert_eq!(scrape.value("neo4j_migration_files", &[]), Some(3.0), "{}", scrape.0);
+    assert_eq!(scrape.value("neo4j_migration_files_pending", &[]), Some(0.0));
+    let out = std::process::Command::new(common::exporter_binary())
+        .args(["check", "--fail-on=pending", &format!("--migrations.label={label}"), &format!("--migrations.dir={}", dir.display())])
+        .arg(format!("--neo4j.uri={}", server.uri()))
+        .env("NEO4J_PASSWORD", &server.password)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A directory that goes away is logged once, and again once when it is back: not on every run.
+#[test]
+fn an_unreadable_directory_is_logged_once() {
+    let server = Neo4jServer::shared();
+    let label = unique("GoneDir");
+    let dir = std::env::temp_dir().join(unique("gone"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("V1.cypher"), "RETURN 1;\n").unwrap();
+    let (exporter, _) =
+        exporter_for(server, &label, &[&format!("--migrations.dir={}", dir.display()), "--collector.migrations.interval=200ms"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    exporter.scrape_until(WAIT, "the scan failing", |s| s.value("neo4j_migration_dir_scan_success", &[]) == Some(0.0));
+    // Ten more runs.
+    let runs = |e: &Exporter| e.scrape().value("neo4j_exporter_collector_duration_seconds", &[("collector", "migrations")]);
+    let seen = std::cell::RefCell::new(std::collections::HashSet::new());
+    exporter.wait_until(WAIT, "ten runs", |e| {
+        seen.borrow_mut().insert(runs(e).map(f64::to_bits));
+        seen.borrow().len() > 10
+    });
+    assert_eq!(exporter.logs().matches("cannot read the migrations directory").count(), 1, "{}", exporter.logs());
+    std::fs::create_dir_all(&dir).unwrap();
+    exporter.wait_until(WAIT, "the directory readable again", |e| e.logs().contains("the migrations directory is readable again"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
