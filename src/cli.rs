@@ -7,13 +7,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::bolt_uri::redacted;
-use crate::collectors::{self, Context};
+use crate::collectors;
 use crate::config::{CheckOptions, Config, OutputFormat};
 use crate::neo4j::Neo4j;
 use crate::report::{for_display, human_seconds, human_time, problems, Report, Server};
-
-/// The collectors whose findings make up a report.
-const REPORTING: &[&str] = &["migrations", "transactions", "schema"];
 
 /// Connects, runs the reporting collectors once, and puts their findings together.
 async fn collect_once(config: &Config) -> Result<Report, String> {
@@ -25,15 +22,13 @@ async fn collect_once(config: &Config) -> Result<Report, String> {
         server: Some(Server { version: server.version.clone(), edition: server.edition.clone() }),
         ..Report::default()
     };
-    for name in REPORTING {
-        let spec = collectors::spec(name).expect("reporting collectors are registered");
-        let timeout = config.schedule(name).map_or(spec.timeout, |s| s.timeout);
-        let collector = (spec.build)(config);
-        let cx = Context::new(&db, &server, timeout);
-        let collection = tokio::time::timeout(timeout, collector.collect(&cx))
+    for spec in collectors::REGISTRY.iter().filter(|spec| spec.reports) {
+        let timeout = config.schedule(spec.name).map_or(spec.timeout, |s| s.timeout);
+        let collector = config.build(spec.name).expect("every registered collector is configured");
+        let collection = collectors::run_once(collector.as_ref(), &db, timeout)
             .await
-            .map_err(|_| format!("the {name} collector did not finish within {}", humantime::format_duration(timeout)))?
-            .map_err(|e| format!("the {name} collector failed: {e}"))?;
+            .result
+            .map_err(|e| format!("the {} collector failed: {e}", spec.name))?;
         if let Some(part) = collection.report {
             report.add(part);
         }

@@ -15,13 +15,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::collectors::counts::CountsConfig;
-use crate::collectors::custom::CustomConfig;
-use crate::collectors::migrations::MigrationsConfig;
-use crate::collectors::orphans::OrphansConfig;
-use crate::collectors::schema::SchemaConfig;
-use crate::collectors::transactions::TransactionsConfig;
-use crate::collectors::{self};
+use crate::collectors::{self, Collector, Facts, Settings};
 use crate::probe::ProbeConfig;
 use crate::report::Condition;
 
@@ -115,14 +109,22 @@ pub struct Config {
     pub web: WebConfig,
     pub log: LogConfig,
     pub neo4j: Neo4jConfig,
-    pub collectors: Vec<CollectorSchedule>,
-    pub migrations: MigrationsConfig,
-    pub transactions: TransactionsConfig,
-    pub counts: CountsConfig,
-    pub orphans: OrphansConfig,
-    pub schema: SchemaConfig,
-    pub custom: CustomConfig,
+    /// Every registered collector, in registry order, with its schedule and checked settings.
+    pub collectors: Vec<CollectorSetup>,
     pub probe: ProbeConfig,
+}
+
+/// One collector as configured: when it runs, and the settings its spec checked.
+#[derive(Clone)]
+pub struct CollectorSetup {
+    pub schedule: CollectorSchedule,
+    pub settings: Settings,
+}
+
+impl fmt::Debug for CollectorSetup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CollectorSetup").field("schedule", &self.schedule).finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -601,9 +603,11 @@ impl Config {
                 Ok(backoff)
             })?,
         };
-        let migrations = MigrationsConfig::from_values(values)?;
-        let custom = CustomConfig::from_values(values)?;
-        let mut schedules = Vec::new();
+        let mut facts = Facts::default();
+        for spec in collectors::REGISTRY {
+            (spec.tells)(values, &mut facts)?;
+        }
+        let mut setups = Vec::new();
         for spec in collectors::REGISTRY {
             let interval = values.collector_duration(&format!("collector.{}.interval", spec.name), spec.interval)?;
             let timeout_flag = format!("collector.{}.timeout", spec.name);
@@ -616,13 +620,14 @@ impl Config {
                     reason: "must be longer than zero".into(),
                 });
             }
-            // Giving a custom metrics file is asking for the custom collector.
-            let enabled_by_default = spec.enabled_by_default || (spec.name == "custom" && !custom.queries.is_empty());
-            let enabled = values.collector_enabled(spec.name, enabled_by_default)?;
-            if enabled && spec.name == "custom" && custom.queries.is_empty() {
-                return Err(ConfigError::Usage("--collector.custom needs --collector.custom.file".into()));
+            // Giving the setting that turns a collector on is asking for the collector.
+            let turned_on = spec.enabled_by.is_some_and(|setting| values.get(setting).is_some());
+            let enabled = values.collector_enabled(spec.name, spec.enabled_by_default || turned_on)?;
+            if let Some(setting) = spec.enabled_by.filter(|_| enabled && !turned_on) {
+                return Err(ConfigError::Usage(format!("--collector.{} needs --{setting}", spec.name)));
             }
-            schedules.push(CollectorSchedule { name: spec.name, enabled, interval, timeout });
+            let settings = (spec.configure)(values, &facts)?;
+            setups.push(CollectorSetup { schedule: CollectorSchedule { name: spec.name, enabled, interval, timeout }, settings });
         }
         Ok(Config {
             web: WebConfig {
@@ -636,13 +641,7 @@ impl Config {
                 format: values.required("log.format", parse_log_format)?,
             },
             neo4j,
-            collectors: schedules,
-            orphans: OrphansConfig::from_values(values, &migrations.label)?,
-            migrations,
-            transactions: TransactionsConfig::from_values(values)?,
-            counts: CountsConfig::from_values(values)?,
-            schema: SchemaConfig::from_values(values)?,
-            custom,
+            collectors: setups,
             probe: match &values.probe {
                 None => ProbeConfig::default(),
                 Some(section) => ProbeConfig::from_yaml(section)
@@ -652,7 +651,27 @@ impl Config {
     }
 
     pub fn schedule(&self, name: &str) -> Option<&CollectorSchedule> {
-        self.collectors.iter().find(|s| s.name == name)
+        self.setup(name).map(|setup| &setup.schedule)
+    }
+
+    fn setup(&self, name: &str) -> Option<&CollectorSetup> {
+        self.collectors.iter().find(|setup| setup.schedule.name == name)
+    }
+
+    /// A collector's checked settings, as the type its spec made them.
+    pub fn settings_of<T: 'static>(&self, name: &str) -> Option<&T> {
+        self.setup(name).and_then(|setup| setup.settings.downcast_ref::<T>())
+    }
+
+    /// A new instance of a registered collector, built from its settings.
+    pub fn build(&self, name: &str) -> Option<Box<dyn Collector>> {
+        let spec = collectors::spec(name)?;
+        self.setup(name).map(|setup| (spec.build)(&setup.settings))
+    }
+
+    /// The schedules of the collectors that run.
+    pub fn enabled(&self) -> impl Iterator<Item = &CollectorSchedule> {
+        self.collectors.iter().map(|setup| &setup.schedule).filter(|schedule| schedule.enabled)
     }
 }
 

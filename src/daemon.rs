@@ -8,7 +8,8 @@ use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::neo4j::{Neo4j, QueryError};
-use crate::scheduler::Exporter;
+use crate::probe::Prober;
+use crate::scheduler::Scheduler;
 use crate::web::{self, WebConfigError, WebConfigSource};
 
 /// How long in-flight scrapes may take to finish once a stop was asked for.
@@ -59,11 +60,11 @@ async fn serve(config: Config, web_config: Arc<WebConfigSource>, polling: Handle
         tracing::warn!("no password given: set NEO4J_PASSWORD or --neo4j.password-file unless Neo4j has authentication disabled");
     }
     let db = Neo4j::new(&config.neo4j)?;
-    let exporter = Exporter::new(&config);
+    let exporter = Scheduler::new(&config);
     let mut tasks = JoinSet::new();
     exporter.spawn(&config, db, &mut tasks, &polling);
 
-    let enabled: Vec<&str> = config.collectors.iter().filter(|s| s.enabled).map(|s| s.name).collect();
+    let enabled: Vec<&str> = config.enabled().map(|s| s.name).collect();
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         address = %config.web.listen_address,
@@ -75,7 +76,7 @@ async fn serve(config: Config, web_config: Arc<WebConfigSource>, polling: Handle
     );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = crate::http::router(exporter.clone(), &config.web.telemetry_path);
+    let app = crate::http::router(exporter.clone(), Arc::new(Prober::new(&config)), &config.web.telemetry_path);
     let server = tokio::spawn(web::serve(listener, app, web_config.clone(), config.web.max_requests, async {
         let _ = stop_rx.await;
     }));
@@ -93,7 +94,7 @@ async fn serve(config: Config, web_config: Arc<WebConfigSource>, polling: Handle
 /// Handles signals until one asks to stop: SIGTERM or SIGINT stop; SIGHUP reads the web
 /// configuration file and the custom metrics file again, as Prometheus servers do; SIGUSR1
 /// and SIGUSR2 mean nothing here and are logged, not allowed to end the process.
-async fn until_stopped(web_config: &WebConfigSource, exporter: &Exporter) -> &'static str {
+async fn until_stopped(web_config: &WebConfigSource, exporter: &Scheduler) -> &'static str {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");

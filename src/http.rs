@@ -12,19 +12,23 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::probe::ProbeError;
-use crate::scheduler::Exporter;
+use crate::exposition::Exposition;
+use crate::probe::{ProbeError, Prober};
+use crate::scheduler::Scheduler;
 use crate::snapshot::CONTENT_TYPE;
 use crate::status_page;
 
 #[derive(Clone)]
 struct AppState {
-    exporter: Arc<Exporter>,
+    scheduler: Arc<Scheduler>,
+    exposition: Arc<Exposition>,
+    prober: Arc<Prober>,
     telemetry_path: Arc<str>,
 }
 
-pub fn router(exporter: Arc<Exporter>, telemetry_path: &str) -> Router {
-    let state = AppState { exporter, telemetry_path: telemetry_path.into() };
+pub fn router(scheduler: Arc<Scheduler>, prober: Arc<Prober>, telemetry_path: &str) -> Router {
+    let exposition = Arc::new(Exposition::new(scheduler.clone()));
+    let state = AppState { scheduler, exposition, prober, telemetry_path: telemetry_path.into() };
     Router::new()
         .route("/", get(landing))
         .route(telemetry_path, get(metrics))
@@ -37,7 +41,7 @@ pub fn router(exporter: Arc<Exporter>, telemetry_path: &str) -> Router {
 /// `/probe?target=<bolt uri>&module=<name>`: refused with 400 before any connection when the
 /// target is not allowed or the module unknown.
 async fn probe(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> Response {
-    let prober = state.exporter.prober();
+    let prober = &state.prober;
     let target = params.get("target").map(String::as_str);
     let module_name = params.get("module").map_or("default", String::as_str);
     match prober.admit(target, Some(module_name)) {
@@ -53,11 +57,11 @@ async fn probe(State(state): State<AppState>, Query(params): Query<HashMap<Strin
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, CONTENT_TYPE)], state.exporter.exposition()).into_response()
+    ([(header::CONTENT_TYPE, CONTENT_TYPE)], state.exposition.bytes()).into_response()
 }
 
 async fn ready(State(state): State<AppState>) -> Response {
-    if state.exporter.is_ready() {
+    if state.scheduler.is_ready() {
         (StatusCode::OK, "ready\n").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "waiting for the first poll cycle\n").into_response()
@@ -65,5 +69,5 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 async fn landing(State(state): State<AppState>) -> Html<String> {
-    Html(status_page::render(&state.exporter.report(), env!("CARGO_PKG_VERSION"), &state.telemetry_path))
+    Html(status_page::render(&state.scheduler.report(), env!("CARGO_PKG_VERSION"), &state.telemetry_path))
 }

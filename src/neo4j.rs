@@ -78,6 +78,22 @@ impl Value {
     }
 }
 
+/// A statement's parameters: name and value. The driver's own types stay in this file.
+pub type Params<'a> = Vec<(&'a str, Value)>;
+
+fn to_bolt(value: Value) -> BoltType {
+    match value {
+        Value::Null | Value::Time(_) | Value::Date(_) | Value::Duration(_) | Value::Map(_) | Value::Other(_) => {
+            BoltType::Null(neo4rs::BoltNull)
+        }
+        Value::Bool(b) => BoltType::from(b),
+        Value::Int(i) => BoltType::from(i),
+        Value::Float(f) => BoltType::from(f),
+        Value::Str(s) => BoltType::from(s),
+        Value::List(items) => BoltType::List(neo4rs::BoltList::from(items.into_iter().map(to_bolt).collect::<Vec<_>>())),
+    }
+}
+
 /// One result row: column name to value.
 pub type Record = BTreeMap<String, Value>;
 
@@ -205,19 +221,6 @@ pub struct ServerInfo {
     pub edition: String,
 }
 
-impl ServerInfo {
-    /// Major and minor version; calendar versions (2025.10) have a major of 2025.
-    pub fn major_minor(&self) -> (u32, u32) {
-        let mut parts = self.version.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
-        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
-    }
-
-    /// Neo4j 4.x still has the `dbms.listQueries()` family and `db.constraints()`.
-    pub fn is_4x(&self) -> bool {
-        self.major_minor().0 == 4
-    }
-}
-
 /// Opens every statement the exporter sends, so that the transactions collector (and anyone
 /// reading `SHOW TRANSACTIONS`) can tell the exporter's own work apart.
 pub const STATEMENT_MARKER: &str = "/* neo4j-migration-exporter */";
@@ -249,7 +252,7 @@ impl Neo4j {
     pub async fn read_each(
         &self,
         cypher: &str,
-        params: Vec<(&str, BoltType)>,
+        params: Params<'_>,
         timeout: Duration,
         mut each: impl FnMut(Record) + Send,
     ) -> Result<(), QueryError> {
@@ -262,7 +265,7 @@ impl Neo4j {
     pub async fn read_lists(
         &self,
         cypher: &str,
-        params: Vec<(&str, BoltType)>,
+        params: Params<'_>,
         timeout: Duration,
         mut each: impl FnMut(Vec<Value>) + Send,
     ) -> Result<(), QueryError> {
@@ -280,11 +283,12 @@ impl Neo4j {
     async fn read_rows(
         &self,
         cypher: &str,
-        params: Vec<(&str, BoltType)>,
+        params: Params<'_>,
         timeout: Duration,
         mut each: impl FnMut(Row) + Send,
     ) -> Result<(), QueryError> {
         let tx_timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX).max(1);
+        let params: Vec<(&str, BoltType)> = params.into_iter().map(|(name, value)| (name, to_bolt(value))).collect();
         let statement = query(&format!("{STATEMENT_MARKER} {cypher}")).params(params).extra("tx_timeout", tx_timeout_ms);
         let exchange = async {
             let mut rows = self.graph.execute_read(statement).await?;
@@ -300,7 +304,7 @@ impl Neo4j {
     }
 
     /// Runs one read-only statement and returns all rows.
-    pub async fn read(&self, cypher: &str, params: Vec<(&str, BoltType)>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
+    pub async fn read(&self, cypher: &str, params: Params<'_>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
         let mut rows = Vec::new();
         self.read_each(cypher, params, timeout, |row| rows.push(row)).await?;
         Ok(rows)
@@ -330,16 +334,6 @@ async fn server_info_over(db: &Neo4j, timeout: Duration) -> Result<ServerInfo, Q
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn calendar_and_semantic_versions_split_into_major_and_minor() {
-        let info = |v: &str| ServerInfo { version: v.into(), edition: "community".into() };
-        assert_eq!(info("4.4.48").major_minor(), (4, 4));
-        assert_eq!(info("5.26.30").major_minor(), (5, 26));
-        assert_eq!(info("2026.08.1").major_minor(), (2026, 8));
-        assert!(info("4.4.48").is_4x());
-        assert!(!info("5.27.0").is_4x());
-    }
 
     #[test]
     fn integral_floats_read_as_integers_but_fractions_do_not() {

@@ -27,8 +27,8 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use crate::bolt_uri::{redacted, BoltTarget};
-use crate::collectors::{self, Context};
-use crate::config::{parse_positive_duration, Config, Neo4jConfig, Secret};
+use crate::collectors;
+use crate::config::{parse_positive_duration, CollectorSetup, Config, Neo4jConfig, Secret};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
 use crate::queue::BoundedQueue;
 use crate::report::for_display;
@@ -176,7 +176,11 @@ const AUTH_RETRY_FLOOR: Duration = Duration::from_secs(6);
 
 /// Probes targets with the daemon's collector settings and keeps a connection pool per target.
 pub struct Prober {
-    config: Config,
+    probe: ProbeConfig,
+    /// The collectors, with the daemon's settings, that modules name.
+    collectors: Vec<CollectorSetup>,
+    /// The daemon's Neo4j settings; a module sets the credentials and the target.
+    neo4j: Neo4jConfig,
     pools: Mutex<HashMap<(String, String), Neo4j>>,
     places: Semaphore,
     waiting: BoundedQueue,
@@ -190,10 +194,12 @@ pub struct Prober {
 pub struct ProbesBusy;
 
 impl Prober {
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: &Config) -> Self {
         let (at_once, most_waiting) = probe_bounds(config.web.max_requests);
         Prober {
-            config,
+            probe: config.probe.clone(),
+            collectors: config.collectors.clone(),
+            neo4j: config.neo4j.clone(),
             pools: Mutex::new(HashMap::new()),
             places: Semaphore::new(at_once),
             waiting: BoundedQueue::new(most_waiting),
@@ -205,7 +211,7 @@ impl Prober {
     /// Checks a request before any connection is made. The target is connected to as it was
     /// parsed (`scheme://host:port`), never as the raw text, and errors show it redacted.
     pub fn admit<'a>(&'a self, target: Option<&str>, module: Option<&str>) -> Result<(String, &'a Module), ProbeError> {
-        let probe = &self.config.probe;
+        let probe = &self.probe;
         if probe.modules.is_empty() {
             return Err(ProbeError::NotConfigured);
         }
@@ -237,8 +243,8 @@ impl Prober {
             password: module.password.clone(),
             database: module.database.clone(),
             tls_ca_file: module.tls_ca_file.clone(),
-            connect_timeout: module.timeout.min(self.config.neo4j.connect_timeout),
-            ..self.config.neo4j.clone()
+            connect_timeout: module.timeout.min(self.neo4j.connect_timeout),
+            ..self.neo4j.clone()
         };
         let db = Neo4j::new(&config).map_err(|e| e.to_string())?;
         pools.insert(key, db.clone());
@@ -273,21 +279,17 @@ impl Prober {
                 up.set(1.0);
                 server.add([info.version.as_str(), info.edition.as_str()], 1.0);
                 for name in &module.collectors {
-                    let spec = collectors::spec(name).expect("modules name registered collectors");
                     let left = deadline.saturating_duration_since(Instant::now());
-                    let cx = Context::new(&db, &info, left);
-                    let collector = (spec.build)(&self.config);
-                    let result = tokio::time::timeout(left, collector.collect(&cx)).await;
-                    match result {
-                        Ok(Ok(collection)) => {
+                    let collector = self.build(name);
+                    match collectors::run_once(collector.as_ref(), &db, left).await.result {
+                        Ok(collection) => {
                             success.add([*name], 1.0);
                             families.extend(collection.families);
                         }
-                        Ok(Err(e)) => {
+                        Err(e) => {
                             tracing::warn!(target = %target, collector = name, error = %e, "probe collector failed");
                             success.add([*name], 0.0);
                         }
-                        Err(_) => success.add([*name], 0.0),
                     }
                 }
             }
@@ -299,6 +301,12 @@ impl Prober {
         all.extend(families);
         snapshot::render(&all, &mut out);
         Ok(out)
+    }
+
+    fn build(&self, name: &str) -> Box<dyn collectors::Collector> {
+        let setup = self.collectors.iter().find(|c| c.schedule.name == name).expect("modules name registered collectors");
+        let spec = collectors::spec(name).expect("modules name registered collectors");
+        (spec.build)(&setup.settings)
     }
 
     /// Who the target is, over the module's pool; after a failed login, not again for a while.

@@ -115,14 +115,13 @@ pub fn render(families: &[Family], out: &mut Vec<u8>) {
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     pub text: Vec<u8>,
-    pub series: usize,
 }
 
 impl Snapshot {
     pub fn of(families: &[Family]) -> Self {
         let mut text = Vec::new();
         render(families, &mut text);
-        Snapshot { text, series: families.iter().map(|f| f.samples.len()).sum() }
+        Snapshot { text }
     }
 }
 

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use neo4j_migration_exporter::config::{self, Invocation};
+use neo4j_migration_exporter::collectors::migrations::MigrationsConfig;
+use neo4j_migration_exporter::config::{self, Config, Invocation};
 
 fn testdata(suffix: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/config");
@@ -14,6 +15,10 @@ fn testdata(suffix: &str) -> Vec<PathBuf> {
     files.sort();
     assert!(!files.is_empty(), "no {suffix} files");
     files
+}
+
+fn migrations(config: &Config) -> &MigrationsConfig {
+    config.settings_of::<MigrationsConfig>("migrations").expect("the migrations collector's settings")
 }
 
 fn load(path: &Path) -> Result<Invocation, config::ConfigError> {
@@ -40,8 +45,8 @@ fn the_full_example_sets_what_it_says() {
     assert_eq!(config.neo4j.max_backoff.as_secs(), 60);
     let schedule = config.schedule("migrations").unwrap();
     assert_eq!((schedule.interval.as_secs(), schedule.timeout.as_secs()), (30, 20));
-    assert_eq!(config.migrations.label, "SchemaMigration");
-    assert_eq!(config.migrations.window.as_secs(), 7200);
+    assert_eq!(migrations(&config).label, "SchemaMigration");
+    assert_eq!(migrations(&config).window.as_secs(), 7200);
 }
 
 #[test]
@@ -50,9 +55,9 @@ fn flags_override_the_file() {
     let file = format!("--config.file={}", path.display());
     let args = ["neo4j-migration-exporter", file.as_str(), "--migrations.label=FromFlag", "--collector.migrations.interval=5s"];
     let Ok(Invocation::Run(config)) = config::parse_with_env(args, |_| None) else { panic!() };
-    assert_eq!(config.migrations.label, "FromFlag");
+    assert_eq!(migrations(&config).label, "FromFlag");
     assert_eq!(config.schedule("migrations").unwrap().interval.as_secs(), 5);
-    assert_eq!(config.migrations.recent, 50, "unset flags keep the file's value");
+    assert_eq!(migrations(&config).recent, 50, "unset flags keep the file's value");
 }
 
 fn expectation(path: &Path) -> (String, bool) {
@@ -102,21 +107,21 @@ fn a_profile_sets_the_runners_rules_and_single_flags_still_win() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/config/node-profile.good.yml");
     let file = format!("--config.file={}", path.display());
     let Ok(Invocation::Run(config)) = config::parse_with_env(["neo4j-migration-exporter", file.as_str()], |_| None) else { panic!() };
-    let m = &config.migrations;
+    let m = migrations(&config);
     assert_eq!(m.checksums.names(), ["sha256-text"]);
     assert_eq!(m.identity.describe(), "path under /srv/app/current/migrations");
     assert_eq!(m.include.patterns(), ["common/**", "production/**"]);
 
     let args = ["neo4j-migration-exporter", file.as_str(), "--migrations.checksum-algorithm=sha256", "--migrations.include=**"];
     let Ok(Invocation::Run(config)) = config::parse_with_env(args, |_| None) else { panic!() };
-    assert_eq!(config.migrations.checksums.names(), ["sha256"]);
-    assert_eq!(config.migrations.include.patterns(), ["**"]);
-    assert_eq!(config.migrations.identity.describe(), "path under /srv/app/current/migrations");
+    assert_eq!(migrations(&config).checksums.names(), ["sha256"]);
+    assert_eq!(migrations(&config).include.patterns(), ["**"]);
+    assert_eq!(migrations(&config).identity.describe(), "path under /srv/app/current/migrations");
 
     // The schema of a tool, given alone, brings that tool's profile.
     let Ok(Invocation::Run(config)) = config::parse_with_env(["x", "--migrations.schema=neo4j-migrations"], |_| None) else { panic!() };
-    assert_eq!(config.migrations.checksums.names(), ["neo4j-migrations"]);
+    assert_eq!(migrations(&config).checksums.names(), ["neo4j-migrations"]);
     let Ok(Invocation::Run(config)) = config::parse_with_env(["x"], |_| None) else { panic!() };
-    assert_eq!(config.migrations.checksums.names(), ["sha256", "sha256-text"]);
-    assert_eq!(config.migrations.identity.describe(), "tail");
+    assert_eq!(migrations(&config).checksums.names(), ["sha256", "sha256-text"]);
+    assert_eq!(migrations(&config).identity.describe(), "tail");
 }

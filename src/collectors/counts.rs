@@ -6,13 +6,12 @@
 //! (`NodeCountFromCountStore`, `RelationshipCountFromCountStore`; a test checks the plan on every
 //! supported version). Never `labels(n)` over all nodes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use neo4rs::BoltType;
-
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_integer, ConfigError, Setting, Values};
-use crate::neo4j::{column, QueryError};
+use crate::neo4j::{column, QueryError, Value};
 use crate::snapshot::Family;
 
 pub const SPEC: Spec = Spec {
@@ -22,8 +21,12 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: true,
     interval: Duration::from_secs(60),
     timeout: Duration::from_secs(20),
+    reports: false,
+    enabled_by: None,
     settings: SETTINGS,
-    build: |config| Box::new(Counts { config: config.counts.clone() }),
+    tells: tells_nothing,
+    configure: |values, _| Ok(Arc::new(CountsConfig::from_values(values)?)),
+    build: |settings| Box::new(Counts { config: settings_as::<CountsConfig>(settings).clone() }),
 };
 
 const SETTINGS: &[Setting] = &[
@@ -72,7 +75,7 @@ pub fn quote(token: &str) -> String {
 }
 
 /// One statement counting each token from the count store; token names travel as parameters.
-pub fn count_statement(tokens: &[String], relationships: bool) -> (String, Vec<(String, BoltType)>) {
+pub fn count_statement(tokens: &[String], relationships: bool) -> (String, Vec<(String, Value)>) {
     let branches: Vec<String> = tokens
         .iter()
         .enumerate()
@@ -83,7 +86,7 @@ pub fn count_statement(tokens: &[String], relationships: bool) -> (String, Vec<(
             format!("MATCH {pattern} WITH count(x) AS count RETURN $t{i} AS token, count")
         })
         .collect();
-    let params = tokens.iter().enumerate().map(|(i, t)| (format!("t{i}"), BoltType::from(t.as_str()))).collect();
+    let params = tokens.iter().enumerate().map(|(i, t)| (format!("t{i}"), Value::Str(t.clone()))).collect();
     (branches.join(" UNION ALL "), params)
 }
 

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{ConfigError, Setting, Values};
 use crate::neo4j::{column, QueryError, Record, Value};
 use crate::snapshot::Family;
@@ -34,8 +34,15 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: false,
     interval: Duration::from_secs(5),
     timeout: Duration::from_secs(60),
+    reports: false,
+    enabled_by: Some("collector.custom.file"),
     settings: SETTINGS,
-    build: |config| Box::new(Custom::new(config.custom.file.clone(), config.custom.queries.clone())),
+    tells: tells_nothing,
+    configure: |values, _| Ok(Arc::new(CustomConfig::from_values(values)?)),
+    build: |settings| {
+        let config = settings_as::<CustomConfig>(settings);
+        Box::new(Custom::new(config.file.clone(), config.queries.clone()))
+    },
 };
 
 const SETTINGS: &[Setting] = &[Setting {

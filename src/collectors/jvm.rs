@@ -1,9 +1,10 @@
 //! The `jvm` collector: Neo4j's heap, garbage collection and CPU, read through
 //! `dbms.queryJmx` from the `java.lang` beans (present in Community too).
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::neo4j::{column, Record, Value};
 use crate::snapshot::Family;
 
@@ -14,7 +15,11 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: true,
     interval: Duration::from_secs(15),
     timeout: Duration::from_secs(5),
+    reports: false,
+    enabled_by: None,
     settings: &[],
+    tells: tells_nothing,
+    configure: |_, _| Ok(Arc::new(())),
     build: |_| Box::new(Jvm),
 };
 

@@ -2,16 +2,16 @@
 //! `--collector.<name>`, `--no-collector.<name>`, `--collector.<name>.interval` and
 //! `--collector.<name>.timeout` are made.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use neo4rs::BoltType;
-
-use crate::config::{Config, Setting};
-use crate::neo4j::{Neo4j, QueryError, Record, ServerInfo, Value};
+use crate::config::{ConfigError, Setting, Values};
+use crate::neo4j::{Neo4j, Params, QueryError, Record, Value};
 use crate::report::Part;
 use crate::snapshot::Family;
 
@@ -40,7 +40,6 @@ pub struct Collection {
 /// [`Context::read_each`], which bound them by the collector's timeout and count them.
 pub struct Context<'a> {
     db: &'a Neo4j,
-    pub server: &'a ServerInfo,
     /// The bound on each statement; the scheduler bounds the whole run a little later, so a
     /// collector can still report a statement that ran out of time.
     pub timeout: Duration,
@@ -48,33 +47,28 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(db: &'a Neo4j, server: &'a ServerInfo, timeout: Duration) -> Self {
-        Context { db, server, timeout, statements: AtomicU64::new(0) }
+    pub fn new(db: &'a Neo4j, timeout: Duration) -> Self {
+        Context { db, timeout, statements: AtomicU64::new(0) }
     }
 
-    pub async fn read(&self, cypher: &str, params: Vec<(&str, BoltType)>) -> Result<Vec<Record>, QueryError> {
+    pub async fn read(&self, cypher: &str, params: Params<'_>) -> Result<Vec<Record>, QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read(cypher, params, self.timeout).await
     }
 
-    pub async fn read_each(&self, cypher: &str, params: Vec<(&str, BoltType)>, each: impl FnMut(Record) + Send) -> Result<(), QueryError> {
+    pub async fn read_each(&self, cypher: &str, params: Params<'_>, each: impl FnMut(Record) + Send) -> Result<(), QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read_each(cypher, params, self.timeout, each).await
     }
 
     /// Runs a statement that returns one list per row; see [`Neo4j::read_lists`].
-    pub async fn read_lists(
-        &self,
-        cypher: &str,
-        params: Vec<(&str, BoltType)>,
-        each: impl FnMut(Vec<Value>) + Send,
-    ) -> Result<(), QueryError> {
+    pub async fn read_lists(&self, cypher: &str, params: Params<'_>, each: impl FnMut(Vec<Value>) + Send) -> Result<(), QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read_lists(cypher, params, self.timeout, each).await
     }
 
     /// As [`Context::read`], with a timeout of the statement's own.
-    pub async fn read_within(&self, cypher: &str, params: Vec<(&str, BoltType)>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
+    pub async fn read_within(&self, cypher: &str, params: Params<'_>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read(cypher, params, timeout).await
     }
@@ -83,6 +77,39 @@ impl<'a> Context<'a> {
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
+}
+
+/// Why a run gave nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("run exceeded its timeout of {}", humantime::format_duration(*.0))]
+    Timeout(Duration),
+}
+
+/// One run of a collector, and what it cost.
+pub struct Run {
+    pub result: Result<Collection, RunError>,
+    pub statements: u64,
+    pub duration: Duration,
+}
+
+/// Extra time a run gets beyond its statements' timeout, so that a statement that ran out of
+/// time can still be reported by the collector.
+pub const RUN_GRACE: Duration = Duration::from_millis(500);
+
+/// Runs a collector once: each statement bounded by `timeout` (on the server and in the
+/// client), the whole run by `timeout` and [`RUN_GRACE`]. The scheduler, `/probe` and the
+/// one-shot commands all run collectors through here.
+pub async fn run_once(collector: &dyn Collector, db: &Neo4j, timeout: Duration) -> Run {
+    let started = std::time::Instant::now();
+    let cx = Context::new(db, timeout);
+    let result = match tokio::time::timeout(timeout + RUN_GRACE, collector.collect(&cx)).await {
+        Ok(result) => result.map_err(RunError::from),
+        Err(_) => Err(RunError::Timeout(timeout)),
+    };
+    Run { result, statements: cx.statements(), duration: started.elapsed() }
 }
 
 pub type CollectFuture<'a> = Pin<Box<dyn Future<Output = Result<Collection, QueryError>> + Send + 'a>>;
@@ -95,7 +122,22 @@ pub trait Collector: Send + Sync {
     fn reload(&self) {}
 }
 
-/// One row of the registry.
+/// A collector's checked settings, made by its `configure`; its `build` knows their type.
+pub type Settings = Arc<dyn Any + Send + Sync>;
+
+/// What some collectors' settings tell the others: the one channel between them.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// Labels of migration record nodes, which are orphans by design.
+    pub record_labels: Vec<String>,
+}
+
+/// For a collector whose settings tell the others nothing.
+pub fn tells_nothing(_: &Values, _: &mut Facts) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+/// One row of the registry: everything the rest of the exporter knows of a collector.
 pub struct Spec {
     pub name: &'static str,
     pub help: &'static str,
@@ -107,9 +149,24 @@ pub struct Spec {
     pub keeps_state: bool,
     pub interval: Duration,
     pub timeout: Duration,
+    /// Whether its findings are part of `status`, `check` and the status page; those run it.
+    pub reports: bool,
+    /// A setting whose value, when given, turns the collector on (the custom metrics file);
+    /// turning it on without one is a mistake.
+    pub enabled_by: Option<&'static str>,
     /// Flags of the collector's own, listed in `--help` and accepted in the config file.
     pub settings: &'static [Setting],
-    pub build: fn(&Config) -> Box<dyn Collector>,
+    /// What the collector's settings tell the others, before any is configured.
+    pub tells: fn(&Values, &mut Facts) -> Result<(), ConfigError>,
+    /// Checks the collector's own settings: a mistake is one sentence naming the flag.
+    pub configure: fn(&Values, &Facts) -> Result<Settings, ConfigError>,
+    /// A collector from the settings its `configure` made.
+    pub build: fn(&Settings) -> Box<dyn Collector>,
+}
+
+/// The settings a `build` receives, as the type its `configure` made.
+pub fn settings_as<T: 'static>(settings: &Settings) -> &T {
+    settings.downcast_ref::<T>().expect("a collector's build receives the settings its configure made")
 }
 
 pub const REGISTRY: &[Spec] = &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC];

@@ -2,11 +2,10 @@
 //! so it runs rarely, under its own timeout, and says whether the scan finished.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use neo4rs::BoltType;
-
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Facts, Spec};
 use crate::config::{parse_positive_integer, ConfigError, Setting, Values};
 use crate::neo4j::{column, QueryError, Value};
 use crate::snapshot::Family;
@@ -18,8 +17,12 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: true,
     interval: Duration::from_secs(600),
     timeout: Duration::from_secs(60),
+    reports: false,
+    enabled_by: None,
     settings: SETTINGS,
-    build: |config| Box::new(Orphans { config: config.orphans.clone() }),
+    tells: tells_nothing,
+    configure: |values, facts| Ok(Arc::new(OrphansConfig::from_values(values, facts)?)),
+    build: |settings| Box::new(Orphans { config: settings_as::<OrphansConfig>(settings).clone() }),
 };
 
 const SETTINGS: &[Setting] = &[
@@ -49,12 +52,13 @@ pub struct OrphansConfig {
 }
 
 impl OrphansConfig {
-    pub fn from_values(values: &Values, migration_label: &str) -> Result<Self, ConfigError> {
+    /// The labels of migration records come from the migrations collector's settings.
+    pub fn from_values(values: &Values, facts: &Facts) -> Result<Self, ConfigError> {
         let exclude_labels = values
             .parse("orphans.exclude-labels", |s| {
                 Ok(s.split(',').map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>())
             })?
-            .unwrap_or_else(|| std::iter::once(migration_label).chain(TOOL_LABELS.iter().copied()).map(str::to_string).collect());
+            .unwrap_or_else(|| facts.record_labels.iter().cloned().chain(TOOL_LABELS.iter().map(|l| l.to_string())).collect());
         Ok(OrphansConfig {
             by_label: values.required("orphans.by-label", crate::config::parse_bool)?,
             exclude_labels,
@@ -91,7 +95,7 @@ pub fn tally(groups: &[(Vec<String>, u64)]) -> (u64, BTreeMap<String, u64>) {
 impl Collector for Orphans {
     fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
-            let excluded: BoltType = self.config.exclude_labels.clone().into();
+            let excluded = Value::List(self.config.exclude_labels.iter().cloned().map(Value::Str).collect());
             let started = Instant::now();
             let mut groups = Vec::new();
             let scan = cx

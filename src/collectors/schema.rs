@@ -3,9 +3,10 @@
 //! `db.indexes()`; 5 and later have only the commands).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_integer, ConfigError, Setting, Values};
 use crate::neo4j::{column, Record};
 use crate::report::{IndexLine, IndexesReport, Part, LIST_CAP};
@@ -18,8 +19,12 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: true,
     interval: Duration::from_secs(30),
     timeout: Duration::from_secs(10),
+    reports: true,
+    enabled_by: None,
     settings: SETTINGS,
-    build: |config| Box::new(Schema { max_series: config.schema.max_series }),
+    tells: tells_nothing,
+    configure: |values, _| Ok(Arc::new(SchemaConfig::from_values(values)?)),
+    build: |settings| Box::new(Schema { max_series: settings_as::<SchemaConfig>(settings).max_series }),
 };
 
 const SETTINGS: &[Setting] = &[Setting {

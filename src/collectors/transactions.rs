@@ -2,9 +2,10 @@
 //! The exporter's own transactions are left out; query texts and ids never become labels.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_duration, ConfigError, Setting, Values};
 use crate::neo4j::{column, Record, Value, STATEMENT_MARKER};
 use crate::report::{Part, TransactionLine, TransactionsReport, LIST_CAP};
@@ -17,8 +18,12 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: true,
     interval: Duration::from_secs(5),
     timeout: Duration::from_secs(4),
+    reports: true,
+    enabled_by: None,
     settings: SETTINGS,
-    build: |config| Box::new(Transactions { long_running: config.transactions.long_running_threshold }),
+    tells: tells_nothing,
+    configure: |values, _| Ok(Arc::new(TransactionsConfig::from_values(values)?)),
+    build: |settings| Box::new(Transactions { long_running: settings_as::<TransactionsConfig>(settings).long_running_threshold }),
 };
 
 const SETTINGS: &[Setting] = &[Setting {

@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::collectors::{CollectFuture, Collection, Collector, Context, Spec};
+use crate::collectors::{settings_as, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_non_empty, parse_positive_duration, parse_positive_integer, ConfigError, Setting, Values};
 use crate::report::{first_line, FailedMigration, FilesReport, InProgress, MigrationLine, MigrationsReport, Part, LIST_CAP};
 use crate::snapshot::Family;
@@ -26,10 +27,17 @@ pub const SPEC: Spec = Spec {
     enabled_by_default: true,
     interval: Duration::from_secs(15),
     timeout: Duration::from_secs(10),
+    reports: true,
+    enabled_by: None,
     settings: SETTINGS,
-    build: |config| {
+    tells: |values, facts| {
+        facts.record_labels.push(values.required("migrations.label", parse_non_empty)?);
+        Ok(())
+    },
+    configure: |values, _| Ok(Arc::new(MigrationsConfig::from_values(values)?)),
+    build: |settings| {
         Box::new(Migrations {
-            config: config.migrations.clone(),
+            config: settings_as::<MigrationsConfig>(settings).clone(),
             warned_misaligned: AtomicBool::new(false),
             warned_unreadable: AtomicBool::new(false),
         })
