@@ -2,15 +2,17 @@
 //! turns it into a yes or no for a pipeline. Both run the same read-only collectors, with the
 //! same timeouts, once.
 
-use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::bolt_uri::redacted;
 use crate::collectors;
-use crate::config::{CheckOptions, Config, OutputFormat};
+use crate::config::{Config, OutputFormat};
 use crate::neo4j::Neo4j;
-use crate::report::{for_display, human_seconds, human_time, problems, Report, Server};
+use crate::views::check::{problems, CheckOptions};
+use crate::views::terminal;
+use crate::views::text::for_display;
+use crate::views::{Report, Server};
 
 /// Connects, runs the reporting collectors once, and puts their findings together.
 async fn collect_once(config: &Config) -> Result<Report, String> {
@@ -29,9 +31,7 @@ async fn collect_once(config: &Config) -> Result<Report, String> {
             .await
             .result
             .map_err(|e| format!("the {} collector failed: {e}", spec.name))?;
-        if let Some(part) = collection.report {
-            report.add(part);
-        }
+        report.parts.extend(collection.report);
     }
     Ok(report)
 }
@@ -54,7 +54,7 @@ pub fn status(config: &Config, format: OutputFormat) -> ExitCode {
     };
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise")),
-        OutputFormat::Table => print!("{}", render_table(&report, &redacted(&config.neo4j.uri), use_colour())),
+        OutputFormat::Table => print!("{}", terminal::render(&report, &redacted(&config.neo4j.uri), use_colour())),
     }
     ExitCode::SUCCESS
 }
@@ -67,7 +67,7 @@ pub fn check(config: &Config, options: &CheckOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let found = problems(&report, &options.conditions, options.stuck_after.as_secs_f64());
+    let found = problems(&report, options);
     for line in &found {
         println!("{}", for_display(line, None));
     }
@@ -87,233 +87,6 @@ fn conditions_text(options: &CheckOptions) -> String {
 /// Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org).
 fn use_colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-#[derive(Clone, Copy)]
-enum Tone {
-    Good,
-    Bad,
-    Warn,
-    Plain,
-}
-
-fn paint(text: &str, tone: Tone, colour: bool) -> String {
-    let code = match (colour, tone) {
-        (false, _) | (_, Tone::Plain) => return text.to_string(),
-        (true, Tone::Good) => "32",
-        (true, Tone::Bad) => "31;1",
-        (true, Tone::Warn) => "33",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
-}
-
-fn status_tone(status: &str) -> Tone {
-    match status {
-        "success" => Tone::Good,
-        "failed" => Tone::Bad,
-        "pending" | "running" | "rolled_back" | "unknown" => Tone::Warn,
-        _ => Tone::Plain,
-    }
-}
-
-/// The most characters of a cell shown; the last column of a row may take more.
-const CELL_CHARS: usize = 60;
-const LAST_CELL_CHARS: usize = 160;
-
-/// Columns padded to their widest cell; `tones` colours whole cells after padding. Cells hold
-/// database text, so each is made safe for a terminal and cut to its column's width.
-fn table(header: &[&str], rows: &[Vec<(String, Tone)>], colour: bool, out: &mut String) {
-    let rows: Vec<Vec<(String, Tone)>> = rows
-        .iter()
-        .map(|row| {
-            let last = row.len().saturating_sub(1);
-            row.iter()
-                .enumerate()
-                .map(|(i, (cell, tone))| (for_display(cell, Some(if i == last { LAST_CELL_CHARS } else { CELL_CHARS })), *tone))
-                .collect()
-        })
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (i, (cell, _)) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<(String, Tone)>, out: &mut String| {
-        let last = cells.len() - 1;
-        let mut text = String::from("  ");
-        for (i, (cell, tone)) in cells.into_iter().enumerate() {
-            let pad = if i == last { 0 } else { widths[i] - cell.chars().count() + 2 };
-            text.push_str(&paint(&cell, tone, colour));
-            text.push_str(&" ".repeat(pad));
-        }
-        let _ = writeln!(out, "{}", text.trim_end());
-    };
-    line(header.iter().map(|h| (h.to_string(), Tone::Plain)).collect(), out);
-    for row in rows {
-        line(row, out);
-    }
-}
-
-fn plain(text: impl Into<String>) -> (String, Tone) {
-    (text.into(), Tone::Plain)
-}
-
-/// The human-readable status report.
-pub fn render_table(report: &Report, uri: &str, colour: bool) -> String {
-    let mut out = String::new();
-    match &report.server {
-        Some(server) => {
-            let _ = writeln!(
-                out,
-                "Neo4j {} ({}) at {}",
-                for_display(&server.version, Some(40)),
-                for_display(&server.edition, Some(40)),
-                for_display(uri, None)
-            );
-        }
-        None => {
-            let _ = writeln!(out, "Neo4j at {}: {}", for_display(uri, None), paint("unreachable", Tone::Bad, colour));
-        }
-    }
-
-    if let Some(m) = &report.migrations {
-        let counts: Vec<String> = ["success", "failed", "pending", "running", "rolled_back", "unknown"]
-            .iter()
-            .map(|status| {
-                let n = m.counts.get(*status).copied().unwrap_or(0);
-                let tone = if n > 0 { status_tone(status) } else { Tone::Plain };
-                paint(&format!("{n} {}", status.replace('_', " ")), tone, colour)
-            })
-            .collect();
-        let _ = writeln!(out, "\nMigrations: {}", counts.join(", "));
-
-        let _ = writeln!(out, "\nRecent migrations");
-        if m.recent.is_empty() {
-            let _ = writeln!(out, "  none");
-        } else {
-            let rows: Vec<Vec<(String, Tone)>> = m
-                .recent
-                .iter()
-                .take(10)
-                .map(|r| {
-                    vec![
-                        plain(r.filename.clone()),
-                        (r.status.clone(), status_tone(&r.status)),
-                        plain(r.applied_at.map_or("-".into(), human_time)),
-                        plain(r.execution_seconds.map_or("-".into(), human_seconds)),
-                    ]
-                })
-                .collect();
-            table(&["FILE", "STATUS", "APPLIED AT", "DURATION"], &rows, colour, &mut out);
-        }
-
-        let _ = writeln!(out, "\nFailed migrations");
-        if m.failed.is_empty() {
-            let _ = writeln!(out, "  none");
-        } else {
-            let rows: Vec<Vec<(String, Tone)>> = m
-                .failed
-                .iter()
-                .map(|f| vec![(f.filename.clone(), Tone::Bad), plain(f.error_class.clone()), plain(f.error.clone())])
-                .collect();
-            table(&["FILE", "ERROR CLASS", "ERROR"], &rows, colour, &mut out);
-        }
-
-        let _ = writeln!(out, "\nRunning or stuck");
-        if m.in_progress.is_empty() {
-            let _ = writeln!(out, "  none");
-        } else {
-            let rows: Vec<Vec<(String, Tone)>> = m
-                .in_progress
-                .iter()
-                .map(|p| vec![plain(p.filename.clone()), (p.status.clone(), Tone::Warn), plain(human_seconds(p.age_seconds))])
-                .collect();
-            table(&["FILE", "STATUS", "FOR"], &rows, colour, &mut out);
-        }
-
-        if let Some(files) = &m.files {
-            if !files.readable {
-                let _ = writeln!(out, "\nMigration files: {}", paint("the directory could not be read", Tone::Bad, colour));
-            } else {
-                let _ = writeln!(
-                    out,
-                    "\nMigration files: {} in all, {} pending, {} modified after they were applied",
-                    files.total,
-                    files.pending.len(),
-                    files.modified.len()
-                );
-                let matched: Vec<String> =
-                    files.checksum_matches.iter().filter(|(_, n)| **n > 0).map(|(algorithm, n)| format!("{algorithm} ({n})")).collect();
-                let _ = writeln!(
-                    out,
-                    "  records name files by {}; files applied: {}; checksums matched by {}",
-                    for_display(&files.identity, None),
-                    for_display(&files.include.join(", "), None),
-                    if matched.is_empty() { "none".to_string() } else { matched.join(", ") }
-                );
-                if files.misaligned() {
-                    let warning = format!(
-                        "none of the {} records names a file here: check --migrations.runner-dir, --migrations.identity or --migrations.profile",
-                        files.records_without_file
-                    );
-                    let _ = writeln!(out, "  {}", paint(&warning, Tone::Bad, colour));
-                }
-                for file in &files.pending {
-                    let _ = writeln!(out, "  pending   {}", for_display(file, Some(LAST_CELL_CHARS)));
-                }
-                for file in &files.modified {
-                    let _ = writeln!(out, "  {}  {}", paint("modified", Tone::Bad, colour), for_display(file, Some(LAST_CELL_CHARS)));
-                }
-            }
-        }
-    }
-
-    if let Some(t) = &report.transactions {
-        let _ = writeln!(
-            out,
-            "\nTransactions: {} running over {}, {} blocked on locks",
-            t.long_running.len(),
-            human_seconds(t.long_running_threshold_seconds),
-            t.blocked.len()
-        );
-        let mut rows: Vec<Vec<(String, Tone)>> = Vec::new();
-        for (kind, list, tone) in [("long-running", &t.long_running, Tone::Warn), ("blocked", &t.blocked, Tone::Bad)] {
-            for line in list {
-                rows.push(vec![
-                    (kind.to_string(), tone),
-                    plain(line.database.clone()),
-                    plain(line.elapsed_seconds.map_or_else(|| "?".to_string(), human_seconds)),
-                    plain(line.lock_wait_seconds.map_or_else(|| "?".to_string(), human_seconds)),
-                    plain(line.active_locks.to_string()),
-                ]);
-            }
-        }
-        if !rows.is_empty() {
-            table(&["KIND", "DATABASE", "RUNNING FOR", "LOCK WAIT", "LOCKS"], &rows, colour, &mut out);
-        }
-    }
-
-    if let Some(i) = &report.indexes {
-        let _ = writeln!(out, "\nIndexes: {} in all, {} not online", i.total, i.not_online.len());
-        if !i.not_online.is_empty() {
-            let rows: Vec<Vec<(String, Tone)>> = i
-                .not_online
-                .iter()
-                .map(|index| {
-                    let tone = if index.state == "failed" { Tone::Bad } else { Tone::Warn };
-                    vec![
-                        plain(index.name.clone()),
-                        plain(index.kind.clone()),
-                        (index.state.clone(), tone),
-                        plain(format!("{:.0} %", index.population * 100.0)),
-                    ]
-                })
-                .collect();
-            table(&["INDEX", "TYPE", "STATE", "POPULATED"], &rows, colour, &mut out);
-        }
-    }
-    out
 }
 
 /// `healthcheck`: asks `/healthz` of the exporter serving with the settings of process `of`
@@ -394,35 +167,38 @@ fn ask_healthz(address: std::net::SocketAddr) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
-    use crate::report::{FailedMigration, MigrationLine, MigrationsReport};
+    use crate::collectors::migrations::report::{FailedMigration, MigrationLine, MigrationsReport};
 
     fn report() -> Report {
+        let migrations = MigrationsReport {
+            counts: [("success".to_string(), 2), ("failed".to_string(), 1)].into_iter().collect(),
+            recent: vec![MigrationLine {
+                filename: "V004__email.cypher".into(),
+                status: "failed".into(),
+                applied_at: Some(1_760_522_400.0),
+                execution_seconds: Some(0.035),
+            }],
+            failed: vec![FailedMigration {
+                filename: "V004__email.cypher".into(),
+                error_class: "schema_conflict".into(),
+                error: "FAILED: Neo.ClientError.Schema.ConstraintAlreadyExists".into(),
+                applied_at: None,
+            }],
+            ..MigrationsReport::default()
+        };
         Report {
             server: Some(Server { version: "5.26.30".into(), edition: "community".into() }),
-            migrations: Some(MigrationsReport {
-                counts: [("success".to_string(), 2), ("failed".to_string(), 1)].into_iter().collect(),
-                recent: vec![MigrationLine {
-                    filename: "V004__email.cypher".into(),
-                    status: "failed".into(),
-                    applied_at: Some(1_760_522_400.0),
-                    execution_seconds: Some(0.035),
-                }],
-                failed: vec![FailedMigration {
-                    filename: "V004__email.cypher".into(),
-                    error_class: "schema_conflict".into(),
-                    error: "FAILED: Neo.ClientError.Schema.ConstraintAlreadyExists".into(),
-                    applied_at: None,
-                }],
-                ..MigrationsReport::default()
-            }),
+            parts: vec![Arc::new(migrations)],
             ..Report::default()
         }
     }
 
     #[test]
     fn the_table_lines_up_and_names_the_failure() {
-        let text = render_table(&report(), "bolt://db:7687", false);
+        let text = terminal::render(&report(), "bolt://db:7687", false);
         assert!(text.starts_with("Neo4j 5.26.30 (community) at bolt://db:7687\n"), "{text}");
         assert!(text.contains("Migrations: 2 success, 1 failed, 0 pending"), "{text}");
         assert!(text.contains("  FILE                STATUS  APPLIED AT            DURATION\n"), "{text}");
@@ -433,7 +209,14 @@ mod tests {
 
     #[test]
     fn colour_marks_failures_red() {
-        let text = render_table(&report(), "bolt://db:7687", true);
+        let text = terminal::render(&report(), "bolt://db:7687", true);
         assert!(text.contains("\x1b[31;1mV004__email.cypher\x1b[0m"), "{text:?}");
+    }
+
+    #[test]
+    fn json_keeps_each_part_under_its_key() {
+        let json = serde_json::to_value(report()).unwrap();
+        assert_eq!(json["migrations"]["failed"][0]["error_class"], "schema_conflict");
+        assert_eq!(json["server"]["version"], "5.26.30");
     }
 }

@@ -17,7 +17,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::collectors::{self, Collector, Facts, Settings};
 use crate::probe::ProbeConfig;
-use crate::report::Condition;
+use crate::views::check::{CheckOptions, Condition};
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
 pub const PASSWORD_ENV: &str = "NEO4J_PASSWORD";
@@ -245,12 +245,6 @@ pub enum OutputFormat {
     Json,
 }
 
-#[derive(Clone, Debug)]
-pub struct CheckOptions {
-    pub conditions: Vec<Condition>,
-    pub stuck_after: Duration,
-}
-
 /// Parses arguments (the first is the program name) and the process environment.
 pub fn parse<I, T>(args: I) -> Result<Invocation, ConfigError>
 where
@@ -295,8 +289,10 @@ where
         Some((_, sub)) => {
             let fail_on = sub.get_one::<String>("fail-on").map_or(Condition::DEFAULT, String::as_str);
             let conditions = Condition::parse_list(fail_on).map_err(|reason| invalid("fail-on", fail_on, &reason))?;
-            let stuck = sub.get_one::<String>("stuck-after").map_or("30m", String::as_str);
-            let stuck_after = parse_positive_duration(stuck).map_err(|reason| invalid("stuck-after", stuck, &reason))?;
+            let stuck_after = match sub.get_one::<String>("stuck-after") {
+                None => crate::collectors::migrations::report::STUCK_AFTER,
+                Some(stuck) => parse_positive_duration(stuck).map_err(|reason| invalid("stuck-after", stuck, &reason))?,
+            };
             Ok(Invocation::Check(config, CheckOptions { conditions, stuck_after }))
         }
     }

@@ -16,7 +16,7 @@ use crate::exposition::Exposition;
 use crate::probe::{ProbeError, Prober};
 use crate::scheduler::Scheduler;
 use crate::snapshot::CONTENT_TYPE;
-use crate::status_page;
+use crate::views::page;
 
 #[derive(Clone)]
 struct AppState {
@@ -69,5 +69,5 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 async fn landing(State(state): State<AppState>) -> Html<String> {
-    Html(status_page::render(&state.scheduler.report(), env!("CARGO_PKG_VERSION"), &state.telemetry_path))
+    Html(page::render(&state.scheduler.report(), env!("CARGO_PKG_VERSION"), &state.telemetry_path))
 }

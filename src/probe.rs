@@ -31,8 +31,8 @@ use crate::collectors;
 use crate::config::{parse_positive_duration, CollectorSetup, Config, Neo4jConfig, Secret};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
 use crate::queue::BoundedQueue;
-use crate::report::for_display;
 use crate::snapshot::{self, Family};
+use crate::views::text::for_display;
 
 #[derive(Clone, Debug, Default)]
 pub struct ProbeConfig {

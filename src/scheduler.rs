@@ -16,8 +16,8 @@ use crate::bolt_uri::redacted;
 use crate::collectors::{self, Collection, Collector};
 use crate::config::{CollectorSchedule, Config};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
-use crate::report::{CollectorState, Part, Report, Server};
 use crate::snapshot::Snapshot;
+use crate::views::{CollectorState, Part, Report, Server};
 
 /// What the last connectivity check found.
 #[derive(Clone, Debug, Default)]
@@ -39,7 +39,7 @@ pub struct Outcome {
     pub snapshot: Snapshot,
     pub truncated: u64,
     pub invalid_records: BTreeMap<&'static str, u64>,
-    pub report: Option<Part>,
+    pub report: Option<Arc<dyn Part>>,
 }
 
 struct Slot {
@@ -157,7 +157,7 @@ impl Scheduler {
                 last_success: outcome.last_success,
             });
             if let Some(part) = &outcome.report {
-                report.add(part.clone());
+                report.parts.push(part.clone());
             }
         }
         report

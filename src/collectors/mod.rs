@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use crate::config::{ConfigError, Setting, Values};
 use crate::neo4j::{Neo4j, Params, QueryError, Record, Value};
-use crate::report::Part;
 use crate::snapshot::Family;
+use crate::views::Part;
 
 pub mod counts;
 pub mod custom;
@@ -33,7 +33,7 @@ pub struct Collection {
     /// listed, with 0 when none, so that the series always exist.
     pub invalid_records: BTreeMap<&'static str, u64>,
     /// What the collector adds to the status report, if anything.
-    pub report: Option<Part>,
+    pub report: Option<Arc<dyn Part>>,
 }
 
 /// Everything a collector may use during one run. Statements go through [`Context::read`] and

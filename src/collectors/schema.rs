@@ -3,14 +3,19 @@
 //! `db.indexes()`; 5 and later have only the commands).
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_integer, ConfigError, Setting, Values};
 use crate::neo4j::{column, Record};
-use crate::report::{IndexLine, IndexesReport, Part, LIST_CAP};
 use crate::snapshot::Family;
+use crate::views::check::{CheckOptions, Condition};
+use crate::views::page::{escape, shown, NAME_CHARS};
+use crate::views::terminal::{plain, Terminal, Tone};
+use crate::views::text::LIST_CAP;
+use crate::views::Part;
 
 pub const SPEC: Spec = Spec {
     name: "schema",
@@ -55,44 +60,78 @@ struct Schema {
     max_series: usize,
 }
 
+/// One index as `SHOW INDEXES` describes it, read once for every view.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct IndexLine {
+    pub name: String,
+    /// Lower-case, as `range`, `lookup`, `text`.
+    pub kind: String,
+    /// Lower-case, as `online`, `populating`, `failed`.
+    pub state: String,
+    /// 0 to 1.
+    pub population: f64,
+}
+
+impl IndexLine {
+    fn of(row: &Record) -> Self {
+        IndexLine {
+            name: column(row, "name").as_str().unwrap_or("").to_string(),
+            kind: lower(row, "type"),
+            state: lower(row, "state"),
+            population: (column(row, "populationPercent").as_f64().unwrap_or(0.0) / 100.0).clamp(0.0, 1.0),
+        }
+    }
+
+    /// Neo4jIndexFailed pages for it, and `check --fail-on=index-failed` fails on it.
+    pub fn failed(&self) -> bool {
+        self.state == "failed"
+    }
+}
+
+/// The indexes and constraints, as people see them.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct IndexesReport {
+    pub total: usize,
+    /// Indexes not ONLINE, failed ones first.
+    pub not_online: Vec<IndexLine>,
+}
+
 fn lower(row: &Record, name: &str) -> String {
     column(row, name).as_str().unwrap_or("unknown").to_ascii_lowercase()
 }
 
 pub fn summarize(indexes: &[Record], constraints: &[Record], max_series: usize) -> Collection {
+    let indexes: Vec<IndexLine> = indexes.iter().map(IndexLine::of).collect();
     let mut by_state = Family::gauge("neo4j_indexes", "Indexes per state and type.", &["state", "type"]);
     let mut population =
         Family::gauge("neo4j_index_population_ratio", "Population progress (0 to 1) of each index that is not ONLINE.", &["index"]);
     let mut failed = Family::gauge("neo4j_index_failed", "1 for each index in FAILED state.", &["index"]);
 
-    let types: BTreeSet<String> = indexes.iter().map(|row| lower(row, "type")).collect();
-    for kind in &types {
-        let of_type: Vec<&Record> = indexes.iter().filter(|row| lower(row, "type") == *kind).collect();
-        let mut states: BTreeSet<String> = STATES.iter().map(|s| s.to_string()).collect();
-        states.extend(of_type.iter().map(|row| lower(row, "state")));
+    let types: BTreeSet<&str> = indexes.iter().map(|i| i.kind.as_str()).collect();
+    for kind in types {
+        let of_type: Vec<&IndexLine> = indexes.iter().filter(|i| i.kind == kind).collect();
+        let mut states: BTreeSet<&str> = STATES.iter().copied().collect();
+        states.extend(of_type.iter().map(|i| i.state.as_str()));
         for state in states {
-            let count = of_type.iter().filter(|row| lower(row, "state") == state).count();
-            by_state.add([state.as_str(), kind.as_str()], count as f64);
+            by_state.add([state, kind], of_type.iter().filter(|i| i.state == state).count() as f64);
         }
     }
 
     // Failed indexes first: they page someone.
-    let mut not_online: Vec<&Record> = indexes.iter().filter(|row| lower(row, "state") != "online").collect();
-    not_online.sort_by_key(|row| (lower(row, "state") != "failed", lower(row, "name")));
+    let mut not_online: Vec<&IndexLine> = indexes.iter().filter(|i| i.state != "online").collect();
+    not_online.sort_by_key(|i| (!i.failed(), i.name.clone()));
     let mut truncated = 0;
     let mut budget = max_series;
-    for row in not_online {
-        let name = column(row, "name").as_str().unwrap_or("").to_string();
-        let wanted = 1 + usize::from(lower(row, "state") == "failed");
+    for index in &not_online {
+        let wanted = 1 + usize::from(index.failed());
         if budget < wanted {
             truncated += wanted as u64;
             continue;
         }
         budget -= wanted;
-        let percent = column(row, "populationPercent").as_f64().unwrap_or(0.0);
-        population.add([name.as_str()], (percent / 100.0).clamp(0.0, 1.0));
-        if lower(row, "state") == "failed" {
-            failed.add([name.as_str()], 1.0);
+        population.add([index.name.as_str()], index.population);
+        if index.failed() {
+            failed.add([index.name.as_str()], 1.0);
         }
     }
 
@@ -101,25 +140,67 @@ pub fn summarize(indexes: &[Record], constraints: &[Record], max_series: usize) 
     for kind in constraint_types {
         by_type.add([kind.as_str()], constraints.iter().filter(|row| lower(row, "type") == kind).count() as f64);
     }
-    let report = IndexesReport {
-        total: indexes.len(),
-        not_online: indexes
+    let report = IndexesReport { total: indexes.len(), not_online: not_online.into_iter().take(LIST_CAP).cloned().collect() };
+    Collection { families: vec![by_state, population, failed, by_type], truncated, report: Some(Arc::new(report)), ..Collection::default() }
+}
+
+impl Part for IndexesReport {
+    fn key(&self) -> &'static str {
+        "indexes"
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("reports serialise")
+    }
+
+    fn terminal(&self, out: &mut Terminal) {
+        out.line(&format!("\nIndexes: {} in all, {} not online", self.total, self.not_online.len()));
+        if self.not_online.is_empty() {
+            return;
+        }
+        let rows: Vec<Vec<(String, Tone)>> = self
+            .not_online
             .iter()
-            .filter(|row| lower(row, "state") != "online")
-            .take(LIST_CAP)
-            .map(|row| IndexLine {
-                name: column(row, "name").as_str().unwrap_or("").to_string(),
-                kind: lower(row, "type"),
-                state: lower(row, "state"),
-                population: (column(row, "populationPercent").as_f64().unwrap_or(0.0) / 100.0).clamp(0.0, 1.0),
+            .map(|index| {
+                let tone = if index.failed() { Tone::Bad } else { Tone::Warn };
+                vec![
+                    plain(index.name.clone()),
+                    plain(index.kind.clone()),
+                    (index.state.clone(), tone),
+                    plain(format!("{:.0} %", index.population * 100.0)),
+                ]
             })
-            .collect(),
-    };
-    Collection {
-        families: vec![by_state, population, failed, by_type],
-        truncated,
-        report: Some(Part::Indexes(report)),
-        ..Collection::default()
+            .collect();
+        out.table(&["INDEX", "TYPE", "STATE", "POPULATED"], &rows);
+    }
+
+    fn page(&self, html: &mut String) {
+        let _ = write!(html, "<h2>Indexes</h2>\n<p id=\"indexes\">{} in all, {} not online.</p>\n", self.total, self.not_online.len());
+        if self.not_online.is_empty() {
+            return;
+        }
+        html.push_str("<div class=\"scroll\"><table><tr><th>Index</th><th>Type</th><th>State</th><th>Populated</th></tr>");
+        for index in &self.not_online {
+            let _ = write!(
+                html,
+                "<tr><td class=\"wrap\">{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.0} %</td></tr>",
+                shown(&index.name, NAME_CHARS),
+                escape(&index.kind),
+                if index.failed() { "bad" } else { "warn" },
+                escape(&index.state),
+                index.population * 100.0
+            );
+        }
+        html.push_str("</table></div>\n");
+    }
+
+    fn problems(&self, condition: Condition, _: &CheckOptions) -> Vec<String> {
+        match condition {
+            Condition::IndexFailed => {
+                self.not_online.iter().filter(|i| i.failed()).map(|i| format!("index-failed: index {} is FAILED", i.name)).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -2,14 +2,20 @@
 //! The exporter's own transactions are left out; query texts and ids never become labels.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{parse_positive_duration, ConfigError, Setting, Values};
 use crate::neo4j::{column, Record, Value, STATEMENT_MARKER};
-use crate::report::{Part, TransactionLine, TransactionsReport, LIST_CAP};
 use crate::snapshot::Family;
+use crate::views::check::{CheckOptions, Condition};
+use crate::views::terminal::{plain, Terminal, Tone};
+use crate::views::text::{human_seconds, human_seconds_or_unknown, LIST_CAP};
+use crate::views::Part;
+
+use serde::Serialize;
 
 pub const SPEC: Spec = Spec {
     name: "transactions",
@@ -106,6 +112,20 @@ pub enum Invalid {
     WaitTime,
 }
 
+impl Transaction {
+    /// Open longer than `--transactions.long-running-threshold`: it counts in
+    /// `neo4j_transactions_long_running`, `status` lists it, and `check --fail-on=long-running`
+    /// fails on it. (Neo4jLongRunningQuery pages on the oldest's age, past its own 30 s.)
+    fn runs_long(&self, threshold: f64) -> bool {
+        self.elapsed_seconds.is_some_and(|s| s > threshold)
+    }
+
+    /// Waiting for a lock now: Neo4jTransactionsBlocked and `check --fail-on=blocked`.
+    fn blocked(&self) -> bool {
+        self.status == TxStatus::Blocked
+    }
+}
+
 impl Invalid {
     pub const ALL: [Invalid; 2] = [Invalid::ElapsedTime, Invalid::WaitTime];
 
@@ -194,8 +214,8 @@ pub fn summarize(transactions: &[Transaction], databases: &[String], long_runnin
         }
         let max_of = |pick: &dyn Fn(&Transaction) -> Option<f64>| of_db.iter().filter_map(|t| pick(t)).fold(0.0, f64::max);
         oldest.add([database], max_of(&|t| t.elapsed_seconds));
-        long.add([database], of_db.iter().filter(|t| t.elapsed_seconds.is_some_and(|s| s > threshold)).count() as f64);
-        blocked_oldest.add([database], max_of(&|t| t.elapsed_seconds.filter(|_| t.status == TxStatus::Blocked)));
+        long.add([database], of_db.iter().filter(|t| t.runs_long(threshold)).count() as f64);
+        blocked_oldest.add([database], max_of(&|t| t.elapsed_seconds.filter(|_| t.blocked())));
         lock_wait.add([database], max_of(&|t| t.lock_wait_seconds));
         locks.add([database], of_db.iter().map(|t| t.active_locks).sum::<u64>() as f64);
     }
@@ -216,8 +236,92 @@ pub fn report(transactions: &[Transaction], long_running: Duration) -> Transacti
     let threshold = long_running.as_secs_f64();
     TransactionsReport {
         long_running_threshold_seconds: threshold,
-        long_running: oldest_first.iter().filter(|t| t.elapsed_seconds.is_some_and(|s| s > threshold)).take(LIST_CAP).map(line).collect(),
-        blocked: oldest_first.iter().filter(|t| t.status == TxStatus::Blocked).take(LIST_CAP).map(line).collect(),
+        long_running: oldest_first.iter().filter(|t| t.runs_long(threshold)).take(LIST_CAP).map(line).collect(),
+        blocked: oldest_first.iter().filter(|t| t.blocked()).take(LIST_CAP).map(line).collect(),
+    }
+}
+
+/// The long-running and blocked transactions, as people see them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TransactionsReport {
+    pub long_running_threshold_seconds: f64,
+    pub long_running: Vec<TransactionLine>,
+    pub blocked: Vec<TransactionLine>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TransactionLine {
+    pub database: String,
+    pub status: String,
+    /// `None` when Neo4j reported a time that cannot be real.
+    pub elapsed_seconds: Option<f64>,
+    pub lock_wait_seconds: Option<f64>,
+    pub active_locks: u64,
+}
+
+impl Part for TransactionsReport {
+    fn key(&self) -> &'static str {
+        "transactions"
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("reports serialise")
+    }
+
+    fn terminal(&self, out: &mut Terminal) {
+        out.line(&format!(
+            "\nTransactions: {} running over {}, {} blocked on locks",
+            self.long_running.len(),
+            human_seconds(self.long_running_threshold_seconds),
+            self.blocked.len()
+        ));
+        let mut rows: Vec<Vec<(String, Tone)>> = Vec::new();
+        for (kind, list, tone) in [("long-running", &self.long_running, Tone::Warn), ("blocked", &self.blocked, Tone::Bad)] {
+            for line in list {
+                rows.push(vec![
+                    (kind.to_string(), tone),
+                    plain(line.database.clone()),
+                    plain(line.elapsed_seconds.map_or_else(|| "?".to_string(), human_seconds)),
+                    plain(line.lock_wait_seconds.map_or_else(|| "?".to_string(), human_seconds)),
+                    plain(line.active_locks.to_string()),
+                ]);
+            }
+        }
+        if !rows.is_empty() {
+            out.table(&["KIND", "DATABASE", "RUNNING FOR", "LOCK WAIT", "LOCKS"], &rows);
+        }
+    }
+
+    fn page(&self, html: &mut String) {
+        let _ = write!(
+            html,
+            "<h2>Transactions</h2>\n<p id=\"transactions\">{} running over {}, <span class=\"{}\">{} blocked on locks</span>.</p>\n",
+            self.long_running.len(),
+            human_seconds(self.long_running_threshold_seconds),
+            if self.blocked.is_empty() { "good" } else { "bad" },
+            self.blocked.len()
+        );
+    }
+
+    fn problems(&self, condition: Condition, _: &CheckOptions) -> Vec<String> {
+        match condition {
+            Condition::Blocked => self
+                .blocked
+                .iter()
+                .map(|t| {
+                    let waited = t.lock_wait_seconds.into_iter().chain(t.elapsed_seconds).reduce(f64::max);
+                    format!("blocked: a transaction on {} has waited {} for locks", t.database, human_seconds_or_unknown(waited))
+                })
+                .collect(),
+            Condition::LongRunning => self
+                .long_running
+                .iter()
+                .map(|t| {
+                    format!("long-running: a transaction on {} has run for {}", t.database, human_seconds_or_unknown(t.elapsed_seconds))
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -248,7 +352,7 @@ impl Collector for Transactions {
             .await?;
             Ok(Collection {
                 families: summarize(&transactions, &own_databases, self.long_running),
-                report: Some(Part::Transactions(report(&transactions, self.long_running))),
+                report: Some(Arc::new(report(&transactions, self.long_running))),
                 invalid_records: invalid,
                 ..Collection::default()
             })

@@ -3,6 +3,7 @@
 use super::*;
 use crate::snapshot::{Family, Value};
 use files::ChecksumAlgorithm;
+use record::ErrorClass;
 
 const NOW: f64 = 1_800_000_000.0;
 
