@@ -16,7 +16,7 @@ use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::collectors::{self, Collector, Facts, Settings};
-use crate::probe::ProbeConfig;
+use crate::probe::{ProbeConfig, ProbeSection};
 use crate::views::check::{CheckOptions, Condition};
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
@@ -441,15 +441,20 @@ pub struct Values {
     matches: ArgMatches,
     file: BTreeMap<String, String>,
     file_path: String,
-    /// The `probe` section of the config file, which is not a flag.
-    probe: Option<serde_yaml::Value>,
+    /// The `probe` section of the config file, which is not a flag, checked.
+    probe: ProbeConfig,
 }
 
 impl Values {
     fn new(matches: ArgMatches) -> Result<Self, ConfigError> {
-        let mut values = Values { matches, file: BTreeMap::new(), file_path: String::new(), probe: None };
+        let mut values = Values { matches, file: BTreeMap::new(), file_path: String::new(), probe: ProbeConfig::default() };
         if let Some((path, _)) = values.explicit("config.file") {
-            (values.file, values.probe) = read_settings_file(Path::new(&path))?;
+            let (settings, probe) = read_settings_file(Path::new(&path))?;
+            values.file = settings;
+            if let Some(section) = probe {
+                values.probe = ProbeConfig::from_section(section)
+                    .map_err(|reason| ConfigError::File { path: path.clone(), reason: format!("probe: {reason}") })?;
+            }
             values.file_path = path;
         }
         Ok(values)
@@ -521,11 +526,10 @@ impl Values {
     }
 }
 
-/// Reads the YAML settings file: a mapping from setting names to scalar values, and the
-/// optional `probe` section (multi-target modules), which is handed back as it is.
-type SettingsFile = (BTreeMap<String, String>, Option<serde_yaml::Value>);
+/// Reads the YAML settings file into scalar values by setting name, and the probe section.
+type SettingsAndProbe = (BTreeMap<String, String>, Option<ProbeSection>);
 
-fn read_settings_file(path: &Path) -> Result<SettingsFile, ConfigError> {
+fn read_settings_file(path: &Path) -> Result<SettingsAndProbe, ConfigError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
         what: "--config.file",
@@ -533,10 +537,11 @@ fn read_settings_file(path: &Path) -> Result<SettingsFile, ConfigError> {
         reason: e.to_string(),
     })?;
     let file_error = |reason: String| ConfigError::File { path: shown.clone(), reason };
-    let document: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
-    let mapping = match document {
-        serde_yaml::Value::Mapping(mapping) => mapping,
-        serde_yaml::Value::Null => return Ok((BTreeMap::new(), None)),
+    let tree: serde_norway::Value = serde_norway::from_str(&text).map_err(|e| file_error(format!("not valid YAML: {e}")))?;
+    let entries = match tree {
+        // An empty file, or one of comments only, sets nothing.
+        serde_norway::Value::Null => return Ok((BTreeMap::new(), None)),
+        serde_norway::Value::Mapping(entries) => entries,
         _ => return Err(file_error("expected a mapping of setting names to values".into())),
     };
     let known_flag = |key: &str| {
@@ -549,13 +554,14 @@ fn read_settings_file(path: &Path) -> Result<SettingsFile, ConfigError> {
     };
     let mut settings = BTreeMap::new();
     let mut probe = None;
-    for (key, value) in mapping {
-        let key = match key {
-            serde_yaml::Value::String(key) => key,
-            other => return Err(file_error(format!("setting names must be strings, found {other:?}"))),
+    for (key, value) in entries {
+        let serde_norway::Value::String(key) = key else {
+            let shown_key = serde_norway::to_string(&key).unwrap_or_default();
+            return Err(file_error(format!("setting name '{}' is not text", shown_key.trim())));
         };
         if key == "probe" {
-            probe = Some(value);
+            let section = serde_norway::from_value(value).map_err(|e| file_error(format!("probe: {e}")))?;
+            probe = Some(section);
             continue;
         }
         if key == "config.file" {
@@ -570,9 +576,9 @@ fn read_settings_file(path: &Path) -> Result<SettingsFile, ConfigError> {
             return Err(file_error(format!("unknown setting '{key}'")));
         }
         let value = match value {
-            serde_yaml::Value::String(s) => s,
-            serde_yaml::Value::Bool(b) => b.to_string(),
-            serde_yaml::Value::Number(n) => n.to_string(),
+            serde_norway::Value::String(s) => s,
+            serde_norway::Value::Bool(b) => b.to_string(),
+            serde_norway::Value::Number(n) => n.to_string(),
             _ => return Err(file_error(format!("setting '{key}' must be a single value"))),
         };
         settings.insert(key, value);
@@ -638,11 +644,7 @@ impl Config {
             },
             neo4j,
             collectors: setups,
-            probe: match &values.probe {
-                None => ProbeConfig::default(),
-                Some(section) => ProbeConfig::from_yaml(section)
-                    .map_err(|reason| ConfigError::File { path: values.file_path.clone(), reason: format!("probe: {reason}") })?,
-            },
+            probe: values.probe.clone(),
         })
     }
 

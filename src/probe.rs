@@ -50,18 +50,21 @@ pub struct Module {
     pub tls_ca_file: Option<PathBuf>,
 }
 
-#[derive(Deserialize)]
+/// The `probe` section of the config file, as written.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SectionFormat {
+pub struct ProbeSection {
     #[serde(default)]
     allowed_targets: Vec<String>,
     #[serde(default)]
-    modules: BTreeMap<String, serde_yaml::Value>,
+    modules: BTreeMap<String, ModuleFormat>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModuleFormat {
+    /// Read only to be refused: passwords do not belong in the file.
+    password: Option<serde::de::IgnoredAny>,
     user: String,
     password_file: Option<PathBuf>,
     password_env: Option<String>,
@@ -72,21 +75,19 @@ struct ModuleFormat {
 }
 
 impl ProbeConfig {
-    /// Reads the `probe` section of the config file; the error names what to fix.
-    pub fn from_yaml(section: &serde_yaml::Value) -> Result<Self, String> {
-        let format: SectionFormat = serde_yaml::from_value(section.clone()).map_err(|e| e.to_string())?;
+    /// Checks the `probe` section of the config file; the error names what to fix.
+    pub fn from_section(format: ProbeSection) -> Result<Self, String> {
         let mut allowed_targets = Vec::new();
         for target in &format.allowed_targets {
             let parsed = BoltTarget::parse(target).map_err(|reason| format!("allowed target '{}': {reason}", redacted(target)))?;
             allowed_targets.push(parsed);
         }
         let mut modules = BTreeMap::new();
-        for (name, value) in format.modules {
+        for (name, m) in format.modules {
             let at = format!("module '{name}'");
-            if value.get("password").is_some() {
+            if m.password.is_some() {
                 return Err(format!("{at}: a password cannot be written in the config file; use password_file or password_env"));
             }
-            let m: ModuleFormat = serde_yaml::from_value(value).map_err(|e| format!("{at}: {e}"))?;
             let password = match (&m.password_file, &m.password_env) {
                 (Some(path), None) => std::fs::read_to_string(path)
                     .map(|p| Secret::new(p.trim_end_matches(['\r', '\n'])))
@@ -372,13 +373,13 @@ mod tests {
 
     #[test]
     fn modules_refuse_inline_passwords_and_unknown_collectors() {
-        let yaml = |text: &str| serde_yaml::from_str::<serde_yaml::Value>(text).unwrap();
-        let error = ProbeConfig::from_yaml(&yaml("modules: {m: {user: u, password: hunter22, collectors: []}}")).unwrap_err();
+        let yaml = |text: &str| serde_norway::from_str::<ProbeSection>(text).map_err(|e| e.to_string()).and_then(ProbeConfig::from_section);
+        let error = yaml("modules: {m: {user: u, password: hunter22, collectors: []}}").unwrap_err();
         assert!(error.contains("a password cannot be written in the config file"), "{error}");
         assert!(!error.contains("hunter22"));
-        let error = ProbeConfig::from_yaml(&yaml("modules: {m: {user: u, password_env: HOME, collectors: [nope]}}")).unwrap_err();
+        let error = yaml("modules: {m: {user: u, password_env: HOME, collectors: [nope]}}").unwrap_err();
         assert_eq!(error, "module 'm': unknown collector 'nope'");
-        let error = ProbeConfig::from_yaml(&yaml("allowed_targets: ['bolt://u:hunter22@h:1']")).unwrap_err();
+        let error = yaml("allowed_targets: ['bolt://u:hunter22@h:1']").unwrap_err();
         assert!(error.contains("credentials in the URI are not allowed"), "{error}");
         assert!(!error.contains("hunter22"), "{error}");
     }

@@ -44,10 +44,10 @@ fn every_alert_fires_and_stays_quiet_as_tested() {
 }
 
 /// Every alert of the rules, with its labels and annotations.
-fn alerts() -> Vec<serde_yaml::Mapping> {
+fn alerts() -> Vec<serde_norway::Mapping> {
     let mut all = Vec::new();
     for file in files("alerts", ".rules.yml") {
-        let doc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let doc: serde_norway::Value = serde_norway::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         for group in doc["groups"].as_sequence().unwrap() {
             for rule in group["rules"].as_sequence().unwrap() {
                 if rule.get("alert").is_some() {
@@ -59,7 +59,7 @@ fn alerts() -> Vec<serde_yaml::Mapping> {
     all
 }
 
-fn text<'a>(rule: &'a serde_yaml::Mapping, path: &[&str]) -> &'a str {
+fn text<'a>(rule: &'a serde_norway::Mapping, path: &[&str]) -> &'a str {
     let mut value = rule.get(path[0]).unwrap_or_else(|| panic!("{:?} has no {}", rule.get("alert"), path[0]));
     for key in &path[1..] {
         value = value.get(*key).unwrap_or_else(|| panic!("{:?} has no {key}", rule.get("alert")));

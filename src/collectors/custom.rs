@@ -129,7 +129,7 @@ pub fn load(path: &Path) -> Result<Vec<CustomQuery>, ConfigError> {
 
 /// Parses the file's text; the error is one sentence naming the query at fault.
 pub fn parse(text: &str) -> Result<Vec<CustomQuery>, String> {
-    let file: FileFormat = serde_yaml::from_str(text).map_err(|e| format!("not a valid custom metrics file: {e}"))?;
+    let file: FileFormat = serde_norway::from_str(text).map_err(|e| format!("not a valid custom metrics file: {e}"))?;
     if file.queries.is_empty() {
         return Err("defines no queries".into());
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_yaml::{Mapping, Value};
+use serde_norway::{Mapping, Value};
 
 /// A web configuration file that cannot be used, as one sentence naming the file.
 #[derive(Debug, thiserror::Error)]
@@ -19,7 +19,7 @@ pub(super) enum Problem {
     #[error("cannot read it: {0}")]
     Unreadable(std::io::Error),
     #[error("not valid YAML: {0}")]
-    Yaml(serde_yaml::Error),
+    Yaml(serde_norway::Error),
     #[error("expected a mapping with tls_server_config and/or basic_auth_users")]
     NotAMapping,
     #[error("setting names must be strings, not {0}")]
@@ -106,7 +106,7 @@ const NOT_IMPLEMENTED: &[(&str, &str)] = &[
 ];
 
 pub(super) fn parse(text: &str, dir: &Path) -> Result<Settings, Problem> {
-    let top = match serde_yaml::from_str::<Value>(text).map_err(Problem::Yaml)? {
+    let top = match serde_norway::from_str::<Value>(text).map_err(Problem::Yaml)? {
         // An empty file, or one of comments only, asks for nothing.
         Value::Null => return Ok(Settings::default()),
         Value::Mapping(top) => top,
@@ -250,7 +250,7 @@ fn wrong_type(key: &str, expected: &'static str) -> Problem {
 }
 
 fn describe(value: &Value) -> String {
-    serde_yaml::to_string(value).map_or_else(|_| "that".into(), |s| format!("'{}'", s.trim()))
+    serde_norway::to_string(value).map_or_else(|_| "that".into(), |s| format!("'{}'", s.trim()))
 }
 
 #[cfg(test)]
