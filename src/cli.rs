@@ -142,7 +142,7 @@ fn settings_of_process(pid: u32) -> Result<Config, String> {
             std::env::set_var(key, value);
         }
     }
-    match crate::config::parse_with_env(args, |_| None).map_err(|e| e.to_string())? {
+    match crate::config::parse(args).map_err(|e| e.to_string())? {
         crate::config::Invocation::Run(config) => Ok(*config),
         _ => Err(format!("process {pid} is not a running exporter daemon")),
     }

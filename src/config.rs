@@ -21,6 +21,7 @@ use crate::views::check::{CheckOptions, Condition};
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
 pub const PASSWORD_ENV: &str = "NEO4J_PASSWORD";
+const PASSWORD_ARG: &str = "neo4j.password";
 pub const DEFAULT_PORT: u16 = 10687;
 
 /// A flag the daemon understands, as listed by `--help`.
@@ -245,18 +246,9 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Parses arguments (the first is the program name) and the process environment.
+/// Parses arguments (the first is the program name) and the process environment, which clap
+/// reads for every setting, the password included.
 pub fn parse<I, T>(args: I) -> Result<Invocation, ConfigError>
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    parse_with_env(args, |name| std::env::var(name).ok())
-}
-
-/// As [`parse`], with the lookup for `NEO4J_PASSWORD` given as a function (for tests); clap
-/// reads the `NEO4J_EXPORTER_` variables itself.
-pub fn parse_with_env<I, T>(args: I, env: impl Fn(&str) -> Option<String>) -> Result<Invocation, ConfigError>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -270,7 +262,7 @@ where
     };
     let subcommand = matches.subcommand().map(|(name, sub)| (name.to_string(), sub.clone()));
     let values = Values::new(matches)?;
-    let config = Box::new(Config::from_values(&values, &env)?);
+    let config = Box::new(Config::from_values(&values)?);
     match subcommand {
         None => Ok(Invocation::Run(config)),
         Some((name, sub)) if name == "healthcheck" => {
@@ -412,7 +404,8 @@ fn command() -> Command {
             );
         }
     }
-    cmd
+    // The password is read from the environment only; the flag exists to refuse it by name.
+    cmd.arg(Arg::new(PASSWORD_ARG).long(PASSWORD_ARG).env(PASSWORD_ENV).hide(true).hide_env_values(true).global(true))
 }
 
 fn value_arg(setting: &'static Setting) -> Arg {
@@ -556,8 +549,12 @@ fn read_settings_file(path: &Path) -> Result<SettingsAndProbe, ConfigError> {
     let mut probe = None;
     for (key, value) in entries {
         let serde_norway::Value::String(key) = key else {
-            let shown_key = serde_norway::to_string(&key).unwrap_or_default();
-            return Err(file_error(format!("setting name '{}' is not text", shown_key.trim())));
+            let what = match key {
+                serde_norway::Value::Sequence(_) => "a list".to_string(),
+                serde_norway::Value::Mapping(_) => "a mapping".to_string(),
+                scalar => format!("'{}'", serde_norway::to_string(&scalar).unwrap_or_default().trim()),
+            };
+            return Err(file_error(format!("setting name {what} is not text")));
         };
         if key == "probe" {
             let section = serde_norway::from_value(value).map_err(|e| file_error(format!("probe: {e}")))?;
@@ -587,12 +584,12 @@ fn read_settings_file(path: &Path) -> Result<SettingsAndProbe, ConfigError> {
 }
 
 impl Config {
-    fn from_values(values: &Values, env: &impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    fn from_values(values: &Values) -> Result<Config, ConfigError> {
         let check_interval = values.required("neo4j.check-interval", parse_positive_duration)?;
         let neo4j = Neo4jConfig {
             uri: values.required("neo4j.uri", parse_uri)?,
             user: values.required("neo4j.user", parse_non_empty)?,
-            password: read_password(values, env)?,
+            password: read_password(values)?,
             database: values.parse("neo4j.database", parse_non_empty)?,
             tls_ca_file: values.parse("neo4j.tls-ca-file", parse_readable_file)?,
             connect_timeout: values.required("neo4j.connect-timeout", parse_positive_duration)?,
@@ -673,7 +670,7 @@ impl Config {
     }
 }
 
-fn read_password(values: &Values, env: &impl Fn(&str) -> Option<String>) -> Result<Secret, ConfigError> {
+fn read_password(values: &Values) -> Result<Secret, ConfigError> {
     if let Some((path, _)) = values.get("neo4j.password-file") {
         let content = std::fs::read_to_string(&path).map_err(|e| ConfigError::Unreadable {
             what: "--neo4j.password-file",
@@ -683,7 +680,12 @@ fn read_password(values: &Values, env: &impl Fn(&str) -> Option<String>) -> Resu
         // Files written by editors and `echo` end with a newline that is not part of the password.
         return Ok(Secret::new(content.trim_end_matches(['\r', '\n'])));
     }
-    Ok(Secret::new(env(PASSWORD_ENV).unwrap_or_default()))
+    if values.matches.value_source(PASSWORD_ARG) == Some(ValueSource::CommandLine) {
+        return Err(ConfigError::Usage(format!(
+            "--{PASSWORD_ARG} is refused: process arguments are visible to every user; set {PASSWORD_ENV} or --neo4j.password-file"
+        )));
+    }
+    Ok(Secret::new(values.matches.get_one::<String>(PASSWORD_ARG).cloned().unwrap_or_default()))
 }
 
 fn parse_readable_file(s: &str) -> Result<PathBuf, String> {
@@ -791,7 +793,7 @@ mod tests {
 
     fn parse_args(args: &[&str]) -> Result<Config, ConfigError> {
         let argv = std::iter::once("neo4j-migration-exporter").chain(args.iter().copied());
-        match parse_with_env(argv, |_| None)? {
+        match parse(argv)? {
             Invocation::Run(config) => Ok(*config),
             other => panic!("unexpected invocation: {other:?}"),
         }
@@ -804,7 +806,6 @@ mod tests {
         assert_eq!(config.web.telemetry_path, "/metrics");
         assert_eq!(config.neo4j.uri, "bolt://localhost:7687");
         assert_eq!(config.neo4j.user, "neo4j");
-        assert!(config.neo4j.password.is_empty());
     }
 
     #[test]

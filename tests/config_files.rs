@@ -23,7 +23,7 @@ fn migrations(config: &Config) -> &MigrationsConfig {
 
 fn load(path: &Path) -> Result<Invocation, config::ConfigError> {
     let flag = format!("--config.file={}", path.display());
-    config::parse_with_env(["neo4j-migration-exporter", flag.as_str()], |_| None)
+    config::parse(["neo4j-migration-exporter", flag.as_str()])
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn flags_override_the_file() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/config/full.good.yml");
     let file = format!("--config.file={}", path.display());
     let args = ["neo4j-migration-exporter", file.as_str(), "--migrations.label=FromFlag", "--collector.migrations.interval=5s"];
-    let Ok(Invocation::Run(config)) = config::parse_with_env(args, |_| None) else { panic!() };
+    let Ok(Invocation::Run(config)) = config::parse(args) else { panic!() };
     assert_eq!(migrations(&config).label, "FromFlag");
     assert_eq!(config.schedule("migrations").unwrap().interval.as_secs(), 5);
     assert_eq!(migrations(&config).recent, 50, "unset flags keep the file's value");
@@ -106,22 +106,22 @@ fn the_binary_exits_2_on_a_bad_file() {
 fn a_profile_sets_the_runners_rules_and_single_flags_still_win() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/config/node-profile.good.yml");
     let file = format!("--config.file={}", path.display());
-    let Ok(Invocation::Run(config)) = config::parse_with_env(["neo4j-migration-exporter", file.as_str()], |_| None) else { panic!() };
+    let Ok(Invocation::Run(config)) = config::parse(["neo4j-migration-exporter", file.as_str()]) else { panic!() };
     let m = migrations(&config);
     assert_eq!(m.checksums.names(), ["sha256-text"]);
     assert_eq!(m.identity.describe(), "path under /srv/app/current/migrations");
     assert_eq!(m.include.patterns(), ["common/**", "production/**"]);
 
     let args = ["neo4j-migration-exporter", file.as_str(), "--migrations.checksum-algorithm=sha256", "--migrations.include=**"];
-    let Ok(Invocation::Run(config)) = config::parse_with_env(args, |_| None) else { panic!() };
+    let Ok(Invocation::Run(config)) = config::parse(args) else { panic!() };
     assert_eq!(migrations(&config).checksums.names(), ["sha256"]);
     assert_eq!(migrations(&config).include.patterns(), ["**"]);
     assert_eq!(migrations(&config).identity.describe(), "path under /srv/app/current/migrations");
 
     // The schema of a tool, given alone, brings that tool's profile.
-    let Ok(Invocation::Run(config)) = config::parse_with_env(["x", "--migrations.schema=neo4j-migrations"], |_| None) else { panic!() };
+    let Ok(Invocation::Run(config)) = config::parse(["x", "--migrations.schema=neo4j-migrations"]) else { panic!() };
     assert_eq!(migrations(&config).checksums.names(), ["neo4j-migrations"]);
-    let Ok(Invocation::Run(config)) = config::parse_with_env(["x"], |_| None) else { panic!() };
+    let Ok(Invocation::Run(config)) = config::parse(["x"]) else { panic!() };
     assert_eq!(migrations(&config).checksums.names(), ["sha256", "sha256-text"]);
     assert_eq!(migrations(&config).identity.describe(), "tail");
 }
