@@ -48,6 +48,7 @@ impl Exposition {
         let outcomes = self.scheduler.outcomes();
         let mut out = Vec::with_capacity(outcomes.iter().map(|(_, o)| o.snapshot.text.len()).sum::<usize>() + 4096);
         snapshot::render(&self_metrics::families(&self.scheduler.health(), &outcomes), &mut out);
+        crate::process::render(&mut out);
         for (_, outcome) in &outcomes {
             out.extend_from_slice(&outcome.snapshot.text);
         }

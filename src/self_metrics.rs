@@ -58,7 +58,5 @@ pub fn families(health: &Health, outcomes: &[(&'static str, Arc<Outcome>)]) -> V
             invalid.add([*name, *reason], *count as f64);
         }
     }
-    let mut families = vec![up, server, build, success, duration, statements, last_success, truncated, invalid];
-    families.extend(crate::process::families());
-    families
+    vec![up, server, build, success, duration, statements, last_success, truncated, invalid]
 }
