@@ -3,6 +3,9 @@
 //! Collectors build [`Family`] values from scratch on every run; a finished run is rendered
 //! once into a [`Snapshot`], and a scrape only concatenates the latest snapshots.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use prometheus::proto::{Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType};
 use prometheus::{Encoder, TextEncoder};
 
@@ -19,11 +22,28 @@ pub enum Kind {
 /// One metric name with its help text, type, label names and samples.
 #[derive(Clone, Debug)]
 pub struct Family {
-    pub name: &'static str,
-    pub help: &'static str,
+    pub name: Cow<'static, str>,
+    pub help: Cow<'static, str>,
     pub kind: Kind,
-    pub labels: &'static [&'static str],
+    pub labels: LabelNames,
     pub samples: Vec<Sample>,
+}
+
+/// A family's label names: fixed in the code, or read from a file (custom queries).
+#[derive(Clone, Debug)]
+pub enum LabelNames {
+    Fixed(&'static [&'static str]),
+    Read(Arc<[String]>),
+}
+
+impl LabelNames {
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (fixed, read) = match self {
+            LabelNames::Fixed(names) => (Some(names.iter().copied()), None),
+            LabelNames::Read(names) => (None, Some(names.iter().map(String::as_str))),
+        };
+        fixed.into_iter().flatten().chain(read.into_iter().flatten())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,13 +77,18 @@ impl Family {
     }
 
     fn new(name: &'static str, help: &'static str, kind: Kind, labels: &'static [&'static str]) -> Self {
+        Self::read(name.into(), help.into(), kind, LabelNames::Fixed(labels))
+    }
+
+    /// A family whose name, help and label names came from outside the code.
+    pub fn read(name: Cow<'static, str>, help: Cow<'static, str>, kind: Kind, labels: LabelNames) -> Self {
         Family { name, help, kind, labels, samples: Vec::new() }
     }
 
     /// Adds a sample; `label_values` are in the order of the family's label names.
     pub fn add<S: Into<String>>(&mut self, label_values: impl IntoIterator<Item = S>, value: f64) {
         let label_values: Vec<String> = label_values.into_iter().map(Into::into).collect();
-        debug_assert_eq!(label_values.len(), self.labels.len(), "label count of {}", self.name);
+        debug_assert_eq!(label_values.len(), self.labels.iter().count(), "label count of {}", self.name);
         self.samples.push(Sample { label_values, value: Value::Number(value) });
     }
 

@@ -75,7 +75,7 @@ proptest! {
         let per_file: usize = collection
             .families
             .iter()
-            .filter(|f| ["neo4j_migration_failed", "neo4j_migration_in_progress_seconds", "neo4j_migration_recent_execution_seconds"].contains(&f.name))
+            .filter(|f| ["neo4j_migration_failed", "neo4j_migration_in_progress_seconds", "neo4j_migration_recent_execution_seconds"].contains(&f.name.as_ref()))
             .map(|f| f.samples.len())
             .sum();
         prop_assert!(per_file <= 7, "{per_file} per-file series over a cap of 7");

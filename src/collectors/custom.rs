@@ -25,7 +25,7 @@ use serde::Deserialize;
 use crate::collectors::{settings_as, tells_nothing, CollectFuture, Collection, Collector, Context, Spec};
 use crate::config::{ConfigError, Setting, Values};
 use crate::neo4j::{column, QueryError, Record, Value};
-use crate::snapshot::Family;
+use crate::snapshot::{Family, Kind, LabelNames};
 
 pub const SPEC: Spec = Spec {
     name: "custom",
@@ -91,12 +91,12 @@ fn gauge() -> MetricType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomQuery {
     pub name: String,
-    pub help: &'static str,
+    pub help: String,
     pub kind: MetricType,
     pub query: String,
-    pub labels: &'static [&'static str],
+    pub labels: Arc<[String]>,
     /// Value column and the full metric name it feeds.
-    pub values: Vec<(String, &'static str)>,
+    pub values: Vec<(String, String)>,
     pub interval: Duration,
     pub timeout: Duration,
     pub max_series: usize,
@@ -167,7 +167,7 @@ pub fn parse(text: &str) -> Result<Vec<CustomQuery>, String> {
             if !names.insert(full.clone()) {
                 return Err(format!("{at}: the metric {full} is defined twice"));
             }
-            values.push((value.clone(), leak(full)));
+            values.push((value.clone(), full));
         }
         let duration = |field: &str, given: &Option<String>, default: Duration| match given {
             None => Ok(default),
@@ -181,8 +181,8 @@ pub fn parse(text: &str) -> Result<Vec<CustomQuery>, String> {
                 Some(n) => n,
                 None => 100,
             },
-            help: leak(q.help),
-            labels: Box::leak(q.labels.into_iter().map(leak).collect::<Vec<_>>().into_boxed_slice()),
+            help: q.help,
+            labels: q.labels.into(),
             name: q.name,
             kind: q.kind,
             query: q.query,
@@ -190,10 +190,6 @@ pub fn parse(text: &str) -> Result<Vec<CustomQuery>, String> {
         });
     }
     Ok(queries)
-}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
 }
 
 fn valid_name(name: &str) -> bool {
@@ -320,9 +316,12 @@ fn samples(query: &CustomQuery, rows: &[Record]) -> (Vec<Family>, u64, BTreeMap<
     let mut families: Vec<Family> = query
         .values
         .iter()
-        .map(|(_, name)| match query.kind {
-            MetricType::Gauge => Family::gauge(name, query.help, query.labels),
-            MetricType::Counter => Family::counter(name, query.help, query.labels),
+        .map(|(_, name)| {
+            let kind = match query.kind {
+                MetricType::Gauge => Kind::Gauge,
+                MetricType::Counter => Kind::Counter,
+            };
+            Family::read(name.clone().into(), query.help.clone().into(), kind, LabelNames::Read(query.labels.clone()))
         })
         .collect();
     let mut seen = HashSet::new();
@@ -477,7 +476,7 @@ mod tests {
             "queries:\n  - name: users\n    help: Users.\n    query: MATCH (u:User) RETURN u.segment AS segment, count(*) AS n, sum(u.age) AS age\n    labels: [segment]\n    values: [n, age]\n    interval: 1m\n",
         )
         .unwrap();
-        let names: Vec<&str> = queries[0].values.iter().map(|(_, n)| *n).collect();
+        let names: Vec<&str> = queries[0].values.iter().map(|(_, n)| n.as_str()).collect();
         assert_eq!(names, ["neo4j_custom_users_n", "neo4j_custom_users_age"]);
         assert_eq!(queries[0].interval, Duration::from_secs(60));
         assert_eq!(queries[0].timeout, Duration::from_secs(10));
