@@ -24,13 +24,12 @@ async fn collect_once(config: &Config) -> Result<Report, String> {
         server: Some(Server { version: server.version.clone(), edition: server.edition.clone() }),
         ..Report::default()
     };
-    for spec in collectors::REGISTRY.iter().filter(|spec| spec.reports) {
-        let timeout = config.schedule(spec.name).map_or(spec.timeout, |s| s.timeout);
-        let collector = config.build(spec.name).expect("every registered collector is configured");
-        let collection = collectors::run_once(collector.as_ref(), &db, timeout)
+    for setup in config.collectors.iter().filter(|setup| setup.spec.reports) {
+        let collector = (setup.spec.build)(&setup.settings);
+        let collection = collectors::run_once(collector.as_ref(), &db, setup.schedule.timeout)
             .await
             .result
-            .map_err(|e| format!("the {} collector failed: {e}", spec.name))?;
+            .map_err(|e| format!("the {} collector failed: {e}", setup.spec.name))?;
         report.parts.extend(collection.report);
     }
     Ok(report)

@@ -15,7 +15,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::collectors::{self, Collector, Facts, Settings};
+use crate::collectors::{self, Collector, Facts, Settings, Spec};
 use crate::probe::{ProbeConfig, ProbeSection};
 use crate::views::check::{CheckOptions, Condition};
 
@@ -118,6 +118,7 @@ pub struct Config {
 /// One collector as configured: when it runs, and the settings its spec checked.
 #[derive(Clone)]
 pub struct CollectorSetup {
+    pub spec: &'static Spec,
     pub schedule: CollectorSchedule,
     pub settings: Settings,
 }
@@ -253,7 +254,16 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let matches = match command().try_get_matches_from(args) {
+    parse_for(collectors::REGISTRY, args)
+}
+
+/// As [`parse`], for the collectors of the given registry (a test adds its own).
+pub fn parse_for<I, T>(registry: &'static [Spec], args: I) -> Result<Invocation, ConfigError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = match command(registry).try_get_matches_from(args) {
         Ok(matches) => matches,
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
             return Ok(Invocation::Print(e.render().to_string()));
@@ -261,7 +271,7 @@ where
         Err(e) => return Err(ConfigError::Usage(first_sentence(&e.render().to_string()))),
     };
     let subcommand = matches.subcommand().map(|(name, sub)| (name.to_string(), sub.clone()));
-    let values = Values::new(matches)?;
+    let values = Values::new(registry, matches)?;
     let config = Box::new(Config::from_values(&values)?);
     match subcommand {
         None => Ok(Invocation::Run(config)),
@@ -309,11 +319,11 @@ pub fn env_name(flag: &str) -> String {
 
 /// Every setting the daemon knows: the static ones, each collector's own, and the schedule
 /// flags generated from the collector registry.
-fn all_settings() -> impl Iterator<Item = &'static Setting> {
-    SETTINGS.iter().chain(collectors::REGISTRY.iter().flat_map(|spec| spec.settings.iter()))
+fn all_settings(registry: &'static [Spec]) -> impl Iterator<Item = &'static Setting> {
+    SETTINGS.iter().chain(registry.iter().flat_map(|spec| spec.settings.iter()))
 }
 
-fn command() -> Command {
+fn command(registry: &'static [Spec]) -> Command {
     let mut cmd = Command::new("neo4j-migration-exporter")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Prometheus exporter for Neo4j migrations, database activity and graph health")
@@ -359,10 +369,10 @@ fn command() -> Command {
                         .help("A PENDING or RUNNING migration older than this is stuck [default: 30m]"),
                 ),
         );
-    for setting in all_settings() {
+    for setting in all_settings(registry) {
         cmd = cmd.arg(value_arg(setting));
     }
-    for spec in collectors::REGISTRY {
+    for spec in registry {
         let on = format!("collector.{}", spec.name);
         let off = format!("no-collector.{}", spec.name);
         let default_word = if spec.enabled_by_default { "enabled" } else { "disabled" };
@@ -431,6 +441,7 @@ fn value_arg(setting: &'static Setting) -> Arg {
 
 /// Raw values with their origin: flag or environment, then file, then default.
 pub struct Values {
+    registry: &'static [Spec],
     matches: ArgMatches,
     file: BTreeMap<String, String>,
     file_path: String,
@@ -439,13 +450,13 @@ pub struct Values {
 }
 
 impl Values {
-    fn new(matches: ArgMatches) -> Result<Self, ConfigError> {
-        let mut values = Values { matches, file: BTreeMap::new(), file_path: String::new(), probe: ProbeConfig::default() };
+    fn new(registry: &'static [Spec], matches: ArgMatches) -> Result<Self, ConfigError> {
+        let mut values = Values { registry, matches, file: BTreeMap::new(), file_path: String::new(), probe: ProbeConfig::default() };
         if let Some((path, _)) = values.explicit("config.file") {
-            let (settings, probe) = read_settings_file(Path::new(&path))?;
+            let (settings, probe) = read_settings_file(registry, Path::new(&path))?;
             values.file = settings;
             if let Some(section) = probe {
-                values.probe = ProbeConfig::from_section(section)
+                values.probe = ProbeConfig::from_section(registry, section)
                     .map_err(|reason| ConfigError::File { path: path.clone(), reason: format!("probe: {reason}") })?;
             }
             values.file_path = path;
@@ -465,9 +476,9 @@ impl Values {
 
     /// The value of a setting and where it came from, if it has one.
     pub fn get(&self, flag: &str) -> Option<(String, Origin)> {
-        self.explicit(flag)
-            .or_else(|| self.file.get(flag).map(|v| (v.clone(), Origin::File(self.file_path.clone()))))
-            .or_else(|| all_settings().find(|s| s.flag == flag).and_then(|s| s.default).map(|d| (d.to_string(), Origin::Default)))
+        self.explicit(flag).or_else(|| self.file.get(flag).map(|v| (v.clone(), Origin::File(self.file_path.clone())))).or_else(|| {
+            all_settings(self.registry).find(|s| s.flag == flag).and_then(|s| s.default).map(|d| (d.to_string(), Origin::Default))
+        })
     }
 
     /// Parses a setting that has a default or is optional.
@@ -522,7 +533,7 @@ impl Values {
 /// Reads the YAML settings file into scalar values by setting name, and the probe section.
 type SettingsAndProbe = (BTreeMap<String, String>, Option<ProbeSection>);
 
-fn read_settings_file(path: &Path) -> Result<SettingsAndProbe, ConfigError> {
+fn read_settings_file(registry: &'static [Spec], path: &Path) -> Result<SettingsAndProbe, ConfigError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
         what: "--config.file",
@@ -538,8 +549,8 @@ fn read_settings_file(path: &Path) -> Result<SettingsAndProbe, ConfigError> {
         _ => return Err(file_error("expected a mapping of setting names to values".into())),
     };
     let known_flag = |key: &str| {
-        all_settings().any(|s| s.flag == key)
-            || collectors::REGISTRY.iter().any(|spec| {
+        all_settings(registry).any(|s| s.flag == key)
+            || registry.iter().any(|spec| {
                 key == format!("collector.{}", spec.name)
                     || key == format!("collector.{}.interval", spec.name)
                     || key == format!("collector.{}.timeout", spec.name)
@@ -603,11 +614,11 @@ impl Config {
             })?,
         };
         let mut facts = Facts::default();
-        for spec in collectors::REGISTRY {
+        for spec in values.registry {
             (spec.tells)(values, &mut facts)?;
         }
         let mut setups = Vec::new();
-        for spec in collectors::REGISTRY {
+        for spec in values.registry {
             let interval = values.collector_duration(&format!("collector.{}.interval", spec.name), spec.interval)?;
             let timeout_flag = format!("collector.{}.timeout", spec.name);
             let timeout = values.collector_duration(&timeout_flag, spec.timeout)?;
@@ -626,7 +637,7 @@ impl Config {
                 return Err(ConfigError::Usage(format!("--collector.{} needs --{setting}", spec.name)));
             }
             let settings = (spec.configure)(values, &facts)?;
-            setups.push(CollectorSetup { schedule: CollectorSchedule { name: spec.name, enabled, interval, timeout }, settings });
+            setups.push(CollectorSetup { spec, schedule: CollectorSchedule { name: spec.name, enabled, interval, timeout }, settings });
         }
         Ok(Config {
             web: WebConfig {
@@ -660,8 +671,7 @@ impl Config {
 
     /// A new instance of a registered collector, built from its settings.
     pub fn build(&self, name: &str) -> Option<Box<dyn Collector>> {
-        let spec = collectors::spec(name)?;
-        self.setup(name).map(|setup| (spec.build)(&setup.settings))
+        self.setup(name).map(|setup| (setup.spec.build)(&setup.settings))
     }
 
     /// The schedules of the collectors that run.

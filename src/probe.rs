@@ -27,7 +27,7 @@ use serde::Deserialize;
 use tokio::sync::Semaphore;
 
 use crate::bolt_uri::{redacted, BoltTarget};
-use crate::collectors;
+use crate::collectors::{self, Spec};
 use crate::config::{parse_positive_duration, CollectorSetup, Config, Neo4jConfig, Secret};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
 use crate::queue::BoundedQueue;
@@ -76,7 +76,7 @@ struct ModuleFormat {
 
 impl ProbeConfig {
     /// Checks the `probe` section of the config file; the error names what to fix.
-    pub fn from_section(format: ProbeSection) -> Result<Self, String> {
+    pub fn from_section(registry: &[Spec], format: ProbeSection) -> Result<Self, String> {
         let mut allowed_targets = Vec::new();
         for target in &format.allowed_targets {
             let parsed = BoltTarget::parse(target).map_err(|reason| format!("allowed target '{}': {reason}", redacted(target)))?;
@@ -98,7 +98,8 @@ impl ProbeConfig {
             };
             let mut collectors = Vec::new();
             for wanted in &m.collectors {
-                let spec = collectors::spec(wanted).ok_or_else(|| format!("{at}: unknown collector '{wanted}'"))?;
+                let spec =
+                    registry.iter().find(|spec| spec.name == *wanted).ok_or_else(|| format!("{at}: unknown collector '{wanted}'"))?;
                 collectors.push(spec.name);
             }
             let timeout = match &m.timeout {
@@ -306,8 +307,7 @@ impl Prober {
 
     fn build(&self, name: &str) -> Box<dyn collectors::Collector> {
         let setup = self.collectors.iter().find(|c| c.schedule.name == name).expect("modules name registered collectors");
-        let spec = collectors::spec(name).expect("modules name registered collectors");
-        (spec.build)(&setup.settings)
+        (setup.spec.build)(&setup.settings)
     }
 
     /// Who the target is, over the module's pool; after a failed login, not again for a while.
@@ -373,7 +373,11 @@ mod tests {
 
     #[test]
     fn modules_refuse_inline_passwords_and_unknown_collectors() {
-        let yaml = |text: &str| serde_norway::from_str::<ProbeSection>(text).map_err(|e| e.to_string()).and_then(ProbeConfig::from_section);
+        let yaml = |text: &str| {
+            serde_norway::from_str::<ProbeSection>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|section| ProbeConfig::from_section(collectors::REGISTRY, section))
+        };
         let error = yaml("modules: {m: {user: u, password: hunter22, collectors: []}}").unwrap_err();
         assert!(error.contains("a password cannot be written in the config file"), "{error}");
         assert!(!error.contains("hunter22"));

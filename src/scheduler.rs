@@ -87,12 +87,10 @@ impl Scheduler {
     pub fn new(config: &Config) -> Arc<Self> {
         let (health_tx, health) = watch::channel(Health::default());
         let slots: Vec<Slot> = config
-            .enabled()
-            .map(|s| Slot {
-                name: s.name,
-                keeps_state: collectors::spec(s.name).is_some_and(|spec| spec.keeps_state),
-                outcome: Mutex::new(Arc::default()),
-            })
+            .collectors
+            .iter()
+            .filter(|setup| setup.schedule.enabled)
+            .map(|setup| Slot { name: setup.spec.name, keeps_state: setup.spec.keeps_state, outcome: Mutex::new(Arc::default()) })
             .collect();
         Arc::new(Scheduler {
             health,

@@ -22,6 +22,8 @@ pub mod migrations;
 pub mod orphans;
 pub mod schema;
 pub mod transactions;
+#[cfg(test)]
+mod walkthrough;
 
 /// What one run of a collector produced.
 #[derive(Debug, Default)]
@@ -170,7 +172,3 @@ pub fn settings_as<T: 'static>(settings: &Settings) -> &T {
 }
 
 pub const REGISTRY: &[Spec] = &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC];
-
-pub fn spec(name: &str) -> Option<&'static Spec> {
-    REGISTRY.iter().find(|spec| spec.name == name)
-}
