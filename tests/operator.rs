@@ -155,7 +155,12 @@ fn check_sees_blocked_and_long_running_transactions_and_failed_indexes() {
         tx.run(neo4rs::query("MATCH (n:Locked) SET n.v = 2")).await?;
         tx.commit().await
     });
-    std::thread::sleep(Duration::from_secs(2));
+    // Until the second writer waits on the lock and the holder has run past the 1 s threshold.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while check("blocked").0 != 1 || check("long-running").0 != 1 {
+        assert!(std::time::Instant::now() < deadline, "no blocked, long-running transaction seen");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 
     let (code, out, _) = check("blocked");
     assert_eq!(code, 1, "{out}");

@@ -84,6 +84,7 @@ fn probes_two_servers_and_only_allowed_targets() {
     let (status, body) = probe(&exporter, &a.uri(), "nosuch");
     assert_eq!((status, body.trim()), (400, "unknown module 'nosuch'"));
     assert_eq!(http_get(exporter.port, "/probe").unwrap().0, 400);
+    // No connection may follow: an absence, so a short window.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(connections.load(Ordering::Relaxed), 0, "a refused probe connected anyway");
 
@@ -92,6 +93,7 @@ fn probes_two_servers_and_only_allowed_targets() {
     let (status, body) = probe(&exporter, &format!("bolt://127.0.0.1:{dead}"), "default");
     assert_eq!(status, 200);
     assert_eq!(Scrape(body).value("neo4j_up", &[]), Some(0.0));
+    // Within the module's 4 s timeout, with room for a busy machine: the timeout is honoured.
     assert!(started.elapsed() < Duration::from_secs(6));
 
     // The exporter's own target is unaffected.
@@ -169,6 +171,7 @@ fn the_allow_list_cannot_be_talked_around() {
     let (status, _) = probe(&exporter, &format!("bolt://{}.neo4j.test:{port}", "*a".repeat(30_000)), "default");
     assert!(status == 400 || status == 414, "{status}");
     assert!(exporter.get("/metrics").0 == 200);
+    // No connection may follow: an absence, so a short window.
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(connections.load(Ordering::Relaxed), 0, "a refused probe connected");
     let _ = std::fs::remove_file(config);
@@ -179,7 +182,7 @@ fn the_allow_list_cannot_be_talked_around() {
 /// waiting, and each probe ends within its bound, the wait for a place included.
 #[test]
 fn slow_probes_do_not_hold_metrics_or_healthz() {
-    let (port, _) = silent_port();
+    let (port, reached) = silent_port();
     let target = format!("bolt://127.0.0.1:{port}");
     let config = probe_config(std::slice::from_ref(&target), "4s", "neo4j");
     let exporter = Exporter::start_with_env(
@@ -199,7 +202,8 @@ fn slow_probes_do_not_hold_metrics_or_healthz() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    // Until the probes are waiting on the silent target.
+    exporter.wait_until(Duration::from_secs(3), "a probe reaching the target", |_| reached.load(Ordering::Relaxed) > 0);
     for _ in 0..10 {
         assert_eq!(exporter.get("/metrics").0, 200);
         assert_eq!(exporter.get("/healthz").0, 200);
@@ -235,6 +239,7 @@ fn a_wrong_module_password_backs_off_and_never_locks_the_user() {
         let (status, body) = probe(&exporter, &server.uri(), "default");
         assert_eq!(status, 200);
         assert_eq!(Scrape(body).value("neo4j_up", &[]), Some(0.0));
+        // Probes paced over two seconds, inside the back-off: a rate, not a wait.
         std::thread::sleep(Duration::from_millis(200));
     }
     let logs = exporter.logs();

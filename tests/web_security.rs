@@ -423,22 +423,32 @@ fn slow_and_silent_clients_do_not_keep_a_scrape_waiting() {
     let silent: Vec<TcpStream> = (0..50).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
     // ...and clients that send their headers a byte at a time, reconnecting when closed.
     let stop_at = Instant::now() + Duration::from_secs(8);
+    let attacking = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let attackers: Vec<_> = (0..10)
         .map(|_| {
+            let attacking = attacking.clone();
             std::thread::spawn(move || {
                 while Instant::now() < stop_at {
-                    slowloris(port, Duration::from_millis(100), stop_at.saturating_duration_since(Instant::now())).join().unwrap();
+                    let attack = slowloris(port, Duration::from_millis(100), stop_at.saturating_duration_since(Instant::now()));
+                    attacking.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    attack.join().unwrap();
                     std::thread::sleep(Duration::from_millis(100));
                 }
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while attacking.load(std::sync::atomic::Ordering::Relaxed) < 10 {
+        assert!(Instant::now() < deadline, "the attackers did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Five scrapes spread over the attack's first seconds.
     for round in 0..5 {
         let started = Instant::now();
         let scrape = curl(&plain_url(&exporter, "/metrics"), &[]);
         let took = started.elapsed();
         assert_eq!(scrape.status, 200, "round {round}: {}\n{}", scrape.error, exporter.logs());
+        // A scrape queued behind the silent sockets would wait for their 10 s timeout.
         assert!(took < Duration::from_secs(4), "round {round}: the scrape took {took:?}");
         std::thread::sleep(Duration::from_millis(300));
     }
@@ -486,7 +496,9 @@ fn sigterm_stops_promptly_with_slow_connections_open() {
     half_request.write_all(b"GET /metrics HTTP/1.1\r\nHost: 1").unwrap();
     let mut kept = TcpStream::connect(("127.0.0.1", plain.port)).unwrap();
     kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // Connections are taken in the order they came: once a later one is answered, the server
+    // holds all of the above.
+    assert_eq!(plain.get("/healthz").0, 200);
 
     // Well inside the daemon's 1.5 s grace: nothing in flight holds the stop up.
     for (name, (status, took)) in [("TLS", tls.terminate()), ("plain", plain.terminate())] {
@@ -544,15 +556,17 @@ fn a_flood_of_wrong_passwords_does_not_starve_authenticated_scrapes() {
     let metrics = plain_url(&exporter, "/metrics");
     assert_eq!(status(&metrics, &["-u", USER]), 200);
     let flooding = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let flood: Vec<_> = (0..48)
         .map(|n| {
-            let (flooding, port) = (flooding.clone(), exporter.port);
+            let (flooding, sent, port) = (flooding.clone(), sent.clone(), exporter.port);
             std::thread::spawn(move || {
                 let mut refused = 0;
                 while flooding.load(std::sync::atomic::Ordering::Relaxed) {
                     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { continue };
                     let auth = base64_of(&format!("prometheus:wrong-{n}-{refused}"));
                     let _ = write!(stream, "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\nConnection: close\r\n\r\n");
+                    sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let mut answer = String::new();
                     let _ = stream.read_to_string(&mut answer);
                     refused += u32::from(answer.starts_with("HTTP/1.1 401"));
@@ -561,7 +575,12 @@ fn a_flood_of_wrong_passwords_does_not_starve_authenticated_scrapes() {
             })
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(500));
+    // Until every flooding client has a wrong password in flight.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sent.load(std::sync::atomic::Ordering::Relaxed) < 48 {
+        assert!(Instant::now() < deadline, "the flood did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     // While the flood goes on: twenty scrapes and twenty health checks, one after another.
     let mut answered = 0;
     for _ in 0..20 {
