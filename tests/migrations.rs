@@ -444,6 +444,45 @@ fn a_configmap_volume_counts_each_file_once() {
 }
 
 /// A directory that goes away is logged once, and again once when it is back: not on every run.
+/// A directory read that does not end (a FIFO that nobody writes, standing in for a slow volume
+/// or thousands of files) runs off the polling workers: the other collectors keep their
+/// schedule, and each migrations run ends at its timeout. Scanned on the polling runtime's one
+/// worker, the first such read would stop every collector.
+#[test]
+fn a_directory_read_that_never_ends_holds_up_no_other_collector() {
+    let server = Neo4jServer::shared();
+    let label = unique("StallDir");
+    let dir = std::env::temp_dir().join(unique("stall"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("V1.cypher"), "RETURN 1;\n").unwrap();
+    let (exporter, _) = exporter_for(
+        server,
+        &label,
+        &[
+            &format!("--migrations.dir={}", dir.display()),
+            "--collector.migrations.interval=500ms",
+            "--collector.migrations.timeout=1s",
+            "--collector.transactions.interval=500ms",
+        ],
+    );
+    let fifo = dir.join("V2__stall.cypher");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let success = |s: &Scrape, c: &str| s.value("neo4j_exporter_collector_success", &[("collector", c)]);
+    let last = |s: &Scrape| s.value("neo4j_exporter_collector_last_success_timestamp_seconds", &[("collector", "transactions")]).unwrap();
+    let stalled = exporter.scrape_until(WAIT, "a migrations run cut off by its timeout", |s| success(s, "migrations") == Some(0.0));
+    let since = last(&stalled);
+    exporter.scrape_until(WAIT, "transactions runs going on meanwhile", |s| {
+        success(s, "migrations") == Some(0.0) && success(s, "transactions") == Some(1.0) && last(s) > since + 3.0
+    });
+    assert!(exporter.logs().contains("run exceeded its timeout"), "{}", exporter.logs());
+    // Open the FIFO for writing, unlink it and close it: the stuck reads see the end.
+    let writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    std::fs::remove_file(&fifo).unwrap();
+    drop(writer);
+    exporter.scrape_until(WAIT, "migrations back", |s| success(s, "migrations") == Some(1.0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn an_unreadable_directory_is_logged_once() {
     let server = Neo4jServer::shared();

@@ -380,6 +380,7 @@ fn a_runbook_directory_applied_by_a_node_runner_reads_as_the_records_say() {
     let child = recorders::spawn("js", server(), &label, &["--keep-going"], &all);
     runtime.block_on(async {
         transaction_with(&graph, &format!("slow {label}"), true).await;
+        // The lock is held 1.5 s, so the slow migration takes at least that: a duration.
         tokio::time::sleep(Duration::from_millis(1500)).await;
         slow_holder.rollback().await.unwrap();
     });
@@ -445,6 +446,13 @@ fn a_runbook_directory_applied_by_a_node_runner_reads_as_the_records_say() {
     assert_eq!(m["files"]["pending"], serde_json::json!(["V3__lock_timeout.cypher", "V4__schema_conflict.cypher"]));
     assert_eq!(m["files"]["modified"], serde_json::json!([edited.to_string_lossy()]));
     assert_eq!(m["files"]["checksum_matches"]["sha256-text"], 3, "{m}");
+    // The table says it too.
+    let mut table_args = vec!["status"];
+    table_args.extend(&flag_refs[..3]);
+    let (code, table) = one_shot(&table_args);
+    assert_eq!(code, 0, "{table}");
+    let line = table.lines().find(|l| l.contains("checksums matched by")).unwrap_or_else(|| panic!("no checksum line: {table}"));
+    assert!(line.contains("sha256-text (3)"), "{line}");
 
     let mut check_args = vec!["check"];
     check_args.extend(&flag_refs[..3]);
