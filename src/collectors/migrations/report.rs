@@ -364,6 +364,23 @@ mod tests {
     }
 
     #[test]
+    fn a_long_pending_name_is_cut_for_display_and_kept_whole_in_json() {
+        let mut report = report();
+        let long = format!("{}.cypher", "n".repeat(10_000));
+        report.files.as_mut().unwrap().pending = vec![long.clone()];
+        let mut out = Terminal::new(false);
+        report.terminal(&mut out);
+        let text = out.finish();
+        let line = text.lines().find(|l| l.trim_start().starts_with("pending")).unwrap();
+        assert!(line.chars().count() <= LAST_CELL_CHARS + 20, "{} characters", line.chars().count());
+        let mut page = String::new();
+        report.page(&mut page);
+        // Shown cut, with the whole name only in the tooltip.
+        assert!(page.contains(&format!(">{}…</span>", "n".repeat(NAME_CHARS))), "{}", &page[..page.len().min(400)]);
+        assert_eq!(serde_json::to_value(&report).unwrap()["files"]["pending"][0], long.as_str());
+    }
+
+    #[test]
     fn the_table_lists_failures_with_their_class() {
         let mut out = Terminal::new(false);
         report().terminal(&mut out);
