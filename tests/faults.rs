@@ -337,6 +337,26 @@ fn a_statement_gets_its_collectors_whole_timeout() {
     assert!(!exporter.logs().contains("unreachable"), "{}", exporter.logs());
     drop(exporter);
 
+    // A query's own timeout never reaches past its collector's: cut at the collector's 1 s,
+    // the slow query is a failed answer, and the query after it runs at the next turn.
+    std::fs::write(
+        &file,
+        "queries:\n  - name: slower\n    help: A slower constant.\n    \
+         query: UNWIND range(1, 400000000) AS x WITH x WHERE x % 7 = 100 RETURN count(x) AS v\n    \
+         values: [v]\n    interval: 1h\n    timeout: 50s\n  \
+         - name: quick\n    help: A quick constant.\n    query: RETURN 1 AS v\n    values: [v]\n    interval: 1s\n",
+    )
+    .unwrap();
+    let exporter = Exporter::start(&server.uri(), &[&custom, "--collector.custom.interval=1s", "--collector.custom.timeout=1s"]);
+    let scrape = exporter.scrape_until(Duration::from_secs(30), "both queries answered", |s| {
+        s.value("neo4j_custom_query_success", &[("query", "quick")]) == Some(1.0)
+    });
+    assert_eq!(scrape.value("neo4j_custom_query_success", &[("query", "slower")]), Some(0.0), "{}", scrape.0);
+    let took = scrape.value("neo4j_custom_query_duration_seconds", &[("query", "slower")]).unwrap();
+    assert!(took < 5.0, "the slow query ran for {took} s, past its collector's 1 s");
+    assert_eq!(scrape.value("neo4j_exporter_collector_success", &[("collector", "custom")]), Some(1.0), "{}", scrape.0);
+    drop(exporter);
+
     // Its own timeout does cut a scan off, and that is an answer, not a missing series.
     let exporter = Exporter::start(
         &server.uri(),

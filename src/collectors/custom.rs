@@ -116,7 +116,7 @@ impl CustomConfig {
     }
 }
 
-/// Reads and validates a custom metrics file. Names and help texts live as long as the process.
+/// Reads and validates a custom metrics file.
 pub fn load(path: &Path) -> Result<Vec<CustomQuery>, ConfigError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
@@ -286,24 +286,31 @@ struct QueryState {
     invalid: BTreeMap<&'static str, u64>,
 }
 
+/// The queries in force and what each produced, in the same order; replaced together when
+/// the file is read again, so a run never pairs one file's queries with another's results.
+struct InForce {
+    queries: Arc<Vec<CustomQuery>>,
+    state: Vec<QueryState>,
+}
+
+impl InForce {
+    fn new(queries: Vec<CustomQuery>) -> Self {
+        InForce { state: queries.iter().map(|_| QueryState::default()).collect(), queries: Arc::new(queries) }
+    }
+}
+
 struct Custom {
     file: Option<PathBuf>,
-    /// The queries in force; replaced whole when the file is read again.
-    queries: Mutex<Arc<Vec<CustomQuery>>>,
-    /// One entry per query in force, in the same order.
-    state: Mutex<Vec<QueryState>>,
-    /// The file's text when it was last read again, so an unchanged file is not parsed.
-    last_text: Mutex<Option<String>>,
+    in_force: Mutex<InForce>,
 }
 
 impl Custom {
     fn new(file: Option<PathBuf>, queries: Vec<CustomQuery>) -> Self {
-        let state = queries.iter().map(|_| QueryState::default()).collect();
-        Custom { file, queries: Mutex::new(Arc::new(queries)), state: Mutex::new(state), last_text: Mutex::new(None) }
+        Custom { file, in_force: Mutex::new(InForce::new(queries)) }
     }
 
-    fn in_force(&self) -> Arc<Vec<CustomQuery>> {
-        self.queries.lock().expect("custom queries").clone()
+    fn lock(&self) -> std::sync::MutexGuard<'_, InForce> {
+        self.in_force.lock().expect("custom queries")
     }
 }
 
@@ -373,23 +380,31 @@ impl Collector for Custom {
     fn collect<'a>(&'a self, cx: &'a Context<'a>) -> CollectFuture<'a> {
         Box::pin(async move {
             let now = Instant::now();
-            let queries = self.in_force();
-            let due: Vec<usize> = {
-                let state = self.state.lock().expect("custom state");
-                (0..queries.len())
-                    .filter(|&i| state[i].last_run.is_none_or(|t| now.duration_since(t) + Duration::from_millis(50) >= queries[i].interval))
-                    .collect()
+            let (queries, due) = {
+                let in_force = self.lock();
+                let due: Vec<usize> = (0..in_force.queries.len())
+                    .filter(|&i| {
+                        in_force.state[i]
+                            .last_run
+                            .is_none_or(|t| now.duration_since(t) + Duration::from_millis(50) >= in_force.queries[i].interval)
+                    })
+                    .collect();
+                (in_force.queries.clone(), due)
             };
             for i in due {
+                // Queries the run has no time left for stay due for the next one.
+                if cx.remaining().is_zero() {
+                    break;
+                }
                 let query = &queries[i];
                 let started = Instant::now();
                 let result = cx.read_within(&query.query, Vec::new(), query.timeout).await;
-                let mut state = self.state.lock().expect("custom state");
+                let mut in_force = self.lock();
                 // The file was read again meanwhile: this result belongs to queries no longer in force.
-                if !Arc::ptr_eq(&queries, &self.in_force()) {
+                if !Arc::ptr_eq(&queries, &in_force.queries) {
                     break;
                 }
-                let entry = &mut state[i];
+                let entry = &mut in_force.state[i];
                 entry.last_run = Some(started);
                 entry.duration_seconds = started.elapsed().as_secs_f64();
                 match result {
@@ -405,13 +420,12 @@ impl Collector for Custom {
                     }
                 }
             }
-            let queries = self.in_force();
-            let state = self.state.lock().expect("custom state");
+            let in_force = self.lock();
             let mut success = Family::gauge("neo4j_custom_query_success", "1 when the custom query's last run succeeded.", &["query"]);
             let mut duration =
                 Family::gauge("neo4j_custom_query_duration_seconds", "How long the custom query's last run took.", &["query"]);
             let mut collection = Collection::default();
-            for (query, entry) in queries.iter().zip(state.iter()) {
+            for (query, entry) in in_force.queries.iter().zip(in_force.state.iter()) {
                 success.add([query.name.as_str()], if entry.success { 1.0 } else { 0.0 });
                 duration.add([query.name.as_str()], entry.duration_seconds);
                 collection.families.extend(entry.families.iter().cloned());
@@ -427,24 +441,18 @@ impl Collector for Custom {
     }
 
     /// Reads the file again. A file that no longer loads leaves the queries in force, with a
-    /// warning; an unchanged one changes nothing (its names and help texts live as long as the
-    /// process, so only a real change costs memory).
+    /// warning; an unchanged one changes nothing, its queries keeping their results.
     fn reload(&self) {
         let Some(file) = &self.file else { return };
-        let text = std::fs::read_to_string(file).ok();
-        let mut last_text = self.last_text.lock().expect("custom file text");
-        if text.is_some() && *last_text == text {
-            return;
-        }
-        *last_text = text;
         match load(file) {
-            Ok(queries) if queries == *self.in_force().as_ref() => {}
             Ok(queries) => {
-                let mut state = self.state.lock().expect("custom state");
-                *state = queries.iter().map(|_| QueryState::default()).collect();
+                let mut in_force = self.lock();
+                if queries == *in_force.queries {
+                    return;
+                }
                 let names: Vec<&str> = queries.iter().map(|q| q.name.as_str()).collect();
                 tracing::info!(collector = "custom", file = %file.display(), queries = %names.join(","), "custom metrics file loaded again");
-                *self.queries.lock().expect("custom queries") = Arc::new(queries);
+                *in_force = InForce::new(queries);
             }
             Err(error) => {
                 tracing::warn!(collector = "custom", %error, "custom metrics file not loaded again; the previous queries stay in force")

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{ConfigError, Setting, Values};
 use crate::neo4j::{Neo4j, Params, QueryError, Record, Value};
@@ -45,12 +45,19 @@ pub struct Context<'a> {
     /// The bound on each statement; the scheduler bounds the whole run a little later, so a
     /// collector can still report a statement that ran out of time.
     pub timeout: Duration,
+    /// When the run's time is up: no statement is given time past it.
+    deadline: Instant,
     statements: AtomicU64,
 }
 
 impl<'a> Context<'a> {
     pub fn new(db: &'a Neo4j, timeout: Duration) -> Self {
-        Context { db, timeout, statements: AtomicU64::new(0) }
+        Context { db, timeout, deadline: Instant::now() + timeout, statements: AtomicU64::new(0) }
+    }
+
+    /// What is left of the run's time.
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
     }
 
     pub async fn read(&self, cypher: &str, params: Params<'_>) -> Result<Vec<Record>, QueryError> {
@@ -69,10 +76,11 @@ impl<'a> Context<'a> {
         self.db.read_lists(cypher, params, self.timeout, each).await
     }
 
-    /// As [`Context::read`], with a timeout of the statement's own.
+    /// As [`Context::read`], with a timeout of the statement's own, cut to what is left of the
+    /// run's time.
     pub async fn read_within(&self, cypher: &str, params: Params<'_>, timeout: Duration) -> Result<Vec<Record>, QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
-        self.db.read(cypher, params, timeout).await
+        self.db.read(cypher, params, timeout.min(self.remaining())).await
     }
 
     /// Statements sent so far in this run.
@@ -105,7 +113,7 @@ pub const RUN_GRACE: Duration = Duration::from_millis(500);
 /// client), the whole run by `timeout` and [`RUN_GRACE`]. The scheduler, `/probe` and the
 /// one-shot commands all run collectors through here.
 pub async fn run_once(collector: &dyn Collector, db: &Neo4j, timeout: Duration) -> Run {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let cx = Context::new(db, timeout);
     let result = match tokio::time::timeout(timeout + RUN_GRACE, collector.collect(&cx)).await {
         Ok(result) => result.map_err(RunError::from),
