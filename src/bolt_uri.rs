@@ -21,7 +21,8 @@ const MAX_HOST: usize = 253;
 /// Longest target accepted at all.
 const MAX_URI: usize = 2048;
 
-const SCHEMES: &[&str] = &["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
+/// The URI schemes of Bolt, routed or direct, plain or TLS.
+pub const SCHEMES: &[&str] = &["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
 
 impl BoltTarget {
     /// A URI naming a server and nothing else: a Bolt scheme, a host, perhaps a port and a `/`.

@@ -15,7 +15,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::collectors::{self, Collector, Facts, Settings, Spec};
+use crate::collectors::{self, Facts, Settings, Spec};
 use crate::probe::{ProbeConfig, ProbeSection};
 use crate::views::check::{CheckOptions, Condition};
 
@@ -524,10 +524,6 @@ impl Values {
             None => Ok(default),
         }
     }
-
-    fn collector_duration(&self, flag: &str, default: Duration) -> Result<Duration, ConfigError> {
-        Ok(self.parse(flag, parse_duration)?.unwrap_or(default))
-    }
 }
 
 /// Reads the YAML settings file into scalar values by setting name, and the probe section.
@@ -619,17 +615,10 @@ impl Config {
         }
         let mut setups = Vec::new();
         for spec in values.registry {
-            let interval = values.collector_duration(&format!("collector.{}.interval", spec.name), spec.interval)?;
-            let timeout_flag = format!("collector.{}.timeout", spec.name);
-            let timeout = values.collector_duration(&timeout_flag, spec.timeout)?;
-            if interval.is_zero() || timeout.is_zero() {
-                return Err(ConfigError::Invalid {
-                    flag: format!("collector.{}.{}", spec.name, if interval.is_zero() { "interval" } else { "timeout" }),
-                    value: "0s".into(),
-                    origin: Origin::Flag,
-                    reason: "must be longer than zero".into(),
-                });
-            }
+            let duration = |what: &str, default| {
+                Ok::<_, ConfigError>(values.parse(&format!("collector.{}.{what}", spec.name), parse_positive_duration)?.unwrap_or(default))
+            };
+            let (interval, timeout) = (duration("interval", spec.interval)?, duration("timeout", spec.timeout)?);
             // Giving the setting that turns a collector on is asking for the collector.
             let turned_on = spec.enabled_by.is_some_and(|setting| values.get(setting).is_some());
             let enabled = values.collector_enabled(spec.name, spec.enabled_by_default || turned_on)?;
@@ -667,11 +656,6 @@ impl Config {
     /// A collector's checked settings, as the type its spec made them.
     pub fn settings_of<T: 'static>(&self, name: &str) -> Option<&T> {
         self.setup(name).and_then(|setup| setup.settings.downcast_ref::<T>())
-    }
-
-    /// A new instance of a registered collector, built from its settings.
-    pub fn build(&self, name: &str) -> Option<Box<dyn Collector>> {
-        self.setup(name).map(|setup| (setup.spec.build)(&setup.settings))
     }
 
     /// The schedules of the collectors that run.
@@ -753,7 +737,7 @@ fn parse_telemetry_path(s: &str) -> Result<String, String> {
     if !s.starts_with('/') || s.len() < 2 || s.contains(char::is_whitespace) {
         return Err("expected a path such as /metrics".into());
     }
-    if ["/healthz", "/ready"].contains(&s) {
+    if ["/healthz", "/ready", "/probe"].contains(&s) {
         return Err(format!("{s} is already served by the exporter"));
     }
     Ok(s.to_string())
@@ -777,14 +761,11 @@ fn parse_log_format(s: &str) -> Result<LogFormat, String> {
     }
 }
 
-/// Hides what stands between `://` and `@`, so an error never repeats a password given in a URI.
-const URI_SCHEMES: &[&str] = &["bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"];
-
 fn parse_uri(s: &str) -> Result<String, String> {
     let s = s.trim();
     let (scheme, rest) = s.split_once("://").ok_or("expected a URI such as bolt://localhost:7687")?;
-    if !URI_SCHEMES.contains(&scheme) {
-        return Err(format!("unsupported scheme '{scheme}'; use one of {}", URI_SCHEMES.join(", ")));
+    if !crate::bolt_uri::SCHEMES.contains(&scheme) {
+        return Err(format!("unsupported scheme '{scheme}'; use one of {}", crate::bolt_uri::SCHEMES.join(", ")));
     }
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
     if authority.contains('@') {
@@ -822,6 +803,29 @@ mod tests {
     fn bad_duration_names_the_flag_and_value() {
         let err = parse_args(&["--neo4j.check-interval", "soon"]).unwrap_err();
         assert_eq!(err.to_string(), "invalid value 'soon' for --neo4j.check-interval: expected a duration such as 500ms, 15s or 2m");
+    }
+
+    #[test]
+    fn the_telemetry_path_cannot_take_another_routes_place() {
+        for taken in ["/healthz", "/ready", "/probe"] {
+            let err = parse_args(&["--web.telemetry-path", taken]).unwrap_err().to_string();
+            assert_eq!(err, format!("invalid value '{taken}' for --web.telemetry-path: {taken} is already served by the exporter"));
+        }
+    }
+
+    #[test]
+    fn a_zero_collector_interval_is_refused_where_it_was_written() {
+        let path = std::env::temp_dir().join(format!("zero-interval-{}.yml", std::process::id()));
+        std::fs::write(&path, "collector.migrations.interval: 0ms\n").unwrap();
+        let err = parse_args(&["--config.file", path.to_str().unwrap()]).unwrap_err().to_string();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            err,
+            format!(
+                "invalid value '0ms' for --collector.migrations.interval (in config file {}): must be longer than zero",
+                path.display()
+            )
+        );
     }
 
     #[test]

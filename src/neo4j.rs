@@ -59,23 +59,6 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
-
-    /// The Cypher name of the value's type, for messages about unexpected types.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Int(_) => "integer",
-            Value::Float(_) => "float",
-            Value::Str(_) => "string",
-            Value::Time(_) => "datetime",
-            Value::Date(_) => "date",
-            Value::Duration(_) => "duration",
-            Value::List(_) => "list",
-            Value::Map(_) => "map",
-            Value::Other(name) => name,
-        }
-    }
 }
 
 /// A statement's parameters: name and value. The driver's own types stay in this file.
@@ -170,6 +153,10 @@ fn pool(config: &Neo4jConfig, connections: usize) -> Result<Graph, QueryError> {
     let neo4rs_config = builder.build().map_err(|e| classify(e, &config.user))?;
     Graph::connect(neo4rs_config).map_err(|e| classify(e, &config.user))
 }
+
+/// Shortest wait after a failed login before the same credentials try again: Neo4j locks a
+/// user for 5 s after three failed logins, for every client.
+pub const LOGIN_RETRY_FLOOR: Duration = Duration::from_secs(6);
 
 /// Why a statement gave no result.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

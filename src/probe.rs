@@ -45,7 +45,8 @@ pub struct Module {
     pub user: String,
     pub password: Secret,
     pub database: Option<String>,
-    pub collectors: Vec<&'static str>,
+    /// The collectors it runs, as positions in the registry (and in `Config::collectors`).
+    pub collectors: Vec<usize>,
     pub timeout: Duration,
     pub tls_ca_file: Option<PathBuf>,
 }
@@ -98,9 +99,9 @@ impl ProbeConfig {
             };
             let mut collectors = Vec::new();
             for wanted in &m.collectors {
-                let spec =
-                    registry.iter().find(|spec| spec.name == *wanted).ok_or_else(|| format!("{at}: unknown collector '{wanted}'"))?;
-                collectors.push(spec.name);
+                let index =
+                    registry.iter().position(|spec| spec.name == *wanted).ok_or_else(|| format!("{at}: unknown collector '{wanted}'"))?;
+                collectors.push(index);
             }
             let timeout = match &m.timeout {
                 None => Duration::from_secs(10),
@@ -165,24 +166,18 @@ pub enum ProbeError {
 const MAX_POOLS: usize = 64;
 
 /// Probes talk to Neo4j at most half as many at once as `--web.max-requests`; more wait for a
-/// place within their own timeout. Running and waiting ones are at most twice as many, half
-/// the connections the server keeps open (four per request place), and beyond that a probe
-/// is refused at once (503): each holds a connection, and `/metrics` needs some too.
+/// place within their own timeout. Running and waiting ones together are at most half the
+/// connections the server keeps open, and beyond that a probe is refused at once (503): each
+/// holds a connection, and `/metrics` needs some too.
 fn probe_bounds(max_requests: usize) -> (usize, usize) {
-    ((max_requests / 2).max(1), (max_requests * 2).max(2))
+    ((max_requests / 2).max(1), (max_requests * crate::web::CONNECTIONS_PER_REQUEST / 2).max(2))
 }
-
-/// Shortest wait after a module's login failed before it tries again: Neo4j locks a user for
-/// 5 s after three failed logins, for every client, and probes can come many times a second.
-const AUTH_RETRY_FLOOR: Duration = Duration::from_secs(6);
 
 /// Probes targets with the daemon's collector settings and keeps a connection pool per target.
 pub struct Prober {
     probe: ProbeConfig,
     /// The collectors, with the daemon's settings, that modules name.
     collectors: Vec<CollectorSetup>,
-    /// The daemon's Neo4j settings; a module sets the credentials and the target.
-    neo4j: Neo4jConfig,
     pools: Mutex<HashMap<(String, String), Neo4j>>,
     places: Semaphore,
     waiting: BoundedQueue,
@@ -201,7 +196,6 @@ impl Prober {
         Prober {
             probe: config.probe.clone(),
             collectors: config.collectors.clone(),
-            neo4j: config.neo4j.clone(),
             pools: Mutex::new(HashMap::new()),
             places: Semaphore::new(at_once),
             waiting: BoundedQueue::new(most_waiting),
@@ -209,7 +203,6 @@ impl Prober {
         }
     }
 
-    /// Checks a request before any connection is made.
     /// Checks a request before any connection is made. The target is connected to as it was
     /// parsed (`scheme://host:port`), never as the raw text, and errors show it redacted.
     pub fn admit<'a>(&'a self, target: Option<&str>, module: Option<&str>) -> Result<(String, &'a Module), ProbeError> {
@@ -245,8 +238,10 @@ impl Prober {
             password: module.password.clone(),
             database: module.database.clone(),
             tls_ca_file: module.tls_ca_file.clone(),
-            connect_timeout: module.timeout.min(self.neo4j.connect_timeout),
-            ..self.neo4j.clone()
+            // A pool reads none of these three: a probe is bounded by its deadline.
+            connect_timeout: module.timeout,
+            check_interval: module.timeout,
+            max_backoff: module.timeout,
         };
         let db = Neo4j::new(&config).map_err(|e| e.to_string())?;
         pools.insert(key, db.clone());
@@ -280,17 +275,18 @@ impl Prober {
             Ok((db, info)) => {
                 up.set(1.0);
                 server.add([info.version.as_str(), info.edition.as_str()], 1.0);
-                for name in &module.collectors {
+                for setup in module.collectors.iter().map(|&index| &self.collectors[index]) {
+                    let name = setup.spec.name;
                     let left = deadline.saturating_duration_since(Instant::now());
-                    let collector = self.build(name);
+                    let collector = (setup.spec.build)(&setup.settings);
                     match collectors::run_once(collector.as_ref(), &db, left).await.result {
                         Ok(collection) => {
-                            success.add([*name], 1.0);
+                            success.add([name], 1.0);
                             families.extend(collection.families);
                         }
                         Err(e) => {
                             tracing::warn!(target = %target, collector = name, error = %e, "probe collector failed");
-                            success.add([*name], 0.0);
+                            success.add([name], 0.0);
                         }
                     }
                 }
@@ -303,11 +299,6 @@ impl Prober {
         all.extend(families);
         snapshot::render(&all, &mut out);
         Ok(out)
-    }
-
-    fn build(&self, name: &str) -> Box<dyn collectors::Collector> {
-        let setup = self.collectors.iter().find(|c| c.schedule.name == name).expect("modules name registered collectors");
-        (setup.spec.build)(&setup.settings)
     }
 
     /// Who the target is, over the module's pool; after a failed login, not again for a while.
@@ -327,7 +318,7 @@ impl Prober {
             }
             Err(error) => {
                 if matches!(error, QueryError::Authentication { .. }) {
-                    self.login_failed.lock().expect("probe logins").insert(key.clone(), Instant::now() + AUTH_RETRY_FLOOR);
+                    self.login_failed.lock().expect("probe logins").insert(key.clone(), Instant::now() + crate::neo4j::LOGIN_RETRY_FLOOR);
                 }
                 Err(error.to_string())
             }

@@ -43,8 +43,9 @@ pub struct Outcome {
 }
 
 struct Slot {
-    name: &'static str,
     keeps_state: bool,
+    schedule: CollectorSchedule,
+    collector: Arc<dyn Collector>,
     outcome: Mutex<Arc<Outcome>>,
 }
 
@@ -76,8 +77,6 @@ pub struct Scheduler {
     ready: AtomicBool,
     /// Counts changes of state, so views can tell when what they rendered is out of date.
     generation: AtomicU64,
-    /// The running collectors, for reloading their files.
-    collectors: Mutex<Vec<Arc<dyn Collector>>>,
     /// Counts the times Neo4j came back after being unreachable, so every collector runs at
     /// once then rather than up to a whole interval later.
     reconnected: watch::Sender<u64>,
@@ -90,7 +89,12 @@ impl Scheduler {
             .collectors
             .iter()
             .filter(|setup| setup.schedule.enabled)
-            .map(|setup| Slot { name: setup.spec.name, keeps_state: setup.spec.keeps_state, outcome: Mutex::new(Arc::default()) })
+            .map(|setup| Slot {
+                keeps_state: setup.spec.keeps_state,
+                schedule: setup.schedule.clone(),
+                collector: Arc::from((setup.spec.build)(&setup.settings)),
+                outcome: Mutex::new(Arc::default()),
+            })
             .collect();
         Arc::new(Scheduler {
             health,
@@ -100,7 +104,6 @@ impl Scheduler {
             slots,
             ready: AtomicBool::new(false),
             generation: AtomicU64::new(0),
-            collectors: Mutex::new(Vec::new()),
             reconnected: watch::channel(0).0,
         })
     }
@@ -124,17 +127,15 @@ impl Scheduler {
     /// Starts the background tasks on the given runtime.
     pub fn spawn(self: &Arc<Self>, config: &Config, db: Neo4j, tasks: &mut JoinSet<()>, runtime: &Handle) {
         tasks.spawn_on(check_connectivity(self.clone(), db.clone(), config.neo4j.clone()), runtime);
-        for schedule in config.enabled() {
-            let collector: Arc<dyn Collector> = Arc::from(config.build(schedule.name).expect("schedules come from the registry"));
-            self.collectors.lock().expect("collectors").push(collector.clone());
-            tasks.spawn_on(run_collector(self.clone(), db.clone(), schedule.clone(), collector), runtime);
+        for index in 0..self.slots.len() {
+            tasks.spawn_on(run_collector(self.clone(), db.clone(), index), runtime);
         }
     }
 
     /// Has every collector read its files again (SIGHUP).
     pub fn reload_collectors(&self) {
-        for collector in self.collectors.lock().expect("collectors").iter() {
-            collector.reload();
+        for slot in &self.slots {
+            slot.collector.reload();
         }
     }
 
@@ -150,7 +151,7 @@ impl Scheduler {
         for slot in &self.slots {
             let outcome = slot.outcome.lock().expect("outcome lock").clone();
             report.collectors.push(CollectorState {
-                name: slot.name.to_string(),
+                name: slot.schedule.name.to_string(),
                 success: outcome.success,
                 last_success: outcome.last_success,
             });
@@ -168,7 +169,7 @@ impl Scheduler {
 
     /// Each collector's latest outcome, in registry order.
     pub fn outcomes(&self) -> Vec<(&'static str, Arc<Outcome>)> {
-        self.slots.iter().map(|slot| (slot.name, slot.outcome.lock().expect("outcome lock").clone())).collect()
+        self.slots.iter().map(|slot| (slot.schedule.name, slot.outcome.lock().expect("outcome lock").clone())).collect()
     }
 
     /// Neo4j cannot be read: no collector's last run stands as a success any more.
@@ -187,9 +188,6 @@ impl Scheduler {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
-
-/// Shortest wait after a failed login (Neo4j's default lock after repeated failures is 5 s).
-const AUTH_RETRY_FLOOR: Duration = Duration::from_secs(6);
 
 fn unix_now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
@@ -226,7 +224,7 @@ async fn check_connectivity(exporter: Arc<Scheduler>, db: Neo4j, config: crate::
                 // Neo4j locks a user for 5 s after 3 failed logins; waiting longer between
                 // attempts means a wrong password never trips that lock.
                 if matches!(error, QueryError::Authentication { .. }) {
-                    backoff = backoff.max(AUTH_RETRY_FLOOR);
+                    backoff = backoff.max(crate::neo4j::LOGIN_RETRY_FLOOR);
                 }
                 tracing::warn!(
                     uri = %redacted(&config.uri),
@@ -253,8 +251,9 @@ async fn check_connectivity(exporter: Arc<Scheduler>, db: Neo4j, config: crate::
     }
 }
 
-async fn run_collector(exporter: Arc<Scheduler>, db: Neo4j, schedule: CollectorSchedule, collector: Arc<dyn Collector>) {
-    let slot = exporter.slots.iter().find(|s| s.name == schedule.name).expect("a slot per enabled collector");
+async fn run_collector(exporter: Arc<Scheduler>, db: Neo4j, index: usize) {
+    let slot = &exporter.slots[index];
+    let (schedule, collector) = (&slot.schedule, &slot.collector);
     let mut health = exporter.health.clone();
     if health.wait_for(|h| h.checked).await.is_err() {
         return;

@@ -41,16 +41,6 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The class a status word is shown in.
-pub fn tone(status: &str) -> &'static str {
-    match status {
-        "success" => "good",
-        "failed" => "bad",
-        "pending" | "running" | "rolled_back" | "unknown" => "warn",
-        _ => "",
-    }
-}
-
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:0.75rem;line-height:1.4;color:#1d1d1f}\
 h1{font-size:1.3rem;margin:0.2rem 0}h2{font-size:1.05rem;margin:1.2rem 0 0.4rem}\
 table{border-collapse:collapse;width:100%;font-size:0.9rem}td,th{text-align:left;padding:0.25rem 0.4rem;border-bottom:1px solid #ddd;vertical-align:top}\

@@ -18,6 +18,18 @@ pub enum Tone {
     Plain,
 }
 
+impl Tone {
+    /// The page's class for the same tone.
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "good",
+            Tone::Bad => "bad",
+            Tone::Warn => "warn",
+            Tone::Plain => "",
+        }
+    }
+}
+
 /// What `status` prints, being written.
 pub struct Terminal {
     out: String,

@@ -3,8 +3,9 @@
 //! (`connections`), which serves the router within bounds on requests, connections and slow
 //! clients.
 //!
-//! Everything in the file is checked by [`load`] before the daemon binds its port, so a
-//! mistake stops the start with one sentence instead of surfacing at the first scrape.
+//! Everything in the file is checked by [`WebConfigSource::load`] before the daemon binds its
+//! port, so a mistake stops the start with one sentence instead of surfacing at the first
+//! scrape; [`reload`] reads it again when it or its certificates change.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use auth::BasicAuth;
 pub use config::WebConfigError;
 use config::{parse, Problem};
 pub use reload::WebConfigSource;
-pub use serve::{serve, CONNECTIONS_PER_REQUEST, HANDSHAKE_TIMEOUT, HEADER_READ_TIMEOUT};
+pub use serve::{serve, CONNECTIONS_PER_REQUEST};
 
 /// What the web configuration file asked for, checked and ready to serve with.
 #[derive(Default)]
@@ -42,12 +43,8 @@ impl WebSecurity {
 }
 
 /// Reads and checks the web configuration file: its YAML, the certificates and keys it names
-/// (relative to the file's own directory) and the password hashes.
-pub fn load(path: &Path) -> Result<WebSecurity, WebConfigError> {
-    load_with_files(path).map(|(security, _)| security)
-}
-
-/// As [`load`], with the files it read: the configuration file and those it names.
+/// (relative to the file's own directory) and the password hashes. Also gives the files it
+/// read, the configuration file and those it names, so that changes to any can be noticed.
 fn load_with_files(path: &Path) -> Result<(WebSecurity, Vec<PathBuf>), WebConfigError> {
     let fail = |problem| WebConfigError { path: path.display().to_string(), problem };
     let text = std::fs::read_to_string(path).map_err(|e| fail(Problem::Unreadable(e)))?;

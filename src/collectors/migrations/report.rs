@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::collectors::migrations::Status;
 use crate::views::check::{CheckOptions, Condition};
-use crate::views::page::{escape, shown, tone, ERROR_CHARS, NAME_CHARS};
+use crate::views::page::{escape, shown, ERROR_CHARS, NAME_CHARS};
 use crate::views::terminal::{plain, Terminal, Tone, LAST_CELL_CHARS};
 use crate::views::text::{for_display, human_seconds, human_time};
 use crate::views::Part;
@@ -18,7 +19,10 @@ use crate::views::Part;
 /// `alerts/neo4j.rules.yml`, so the gate and the page agree.
 pub const STUCK_AFTER: Duration = Duration::from_secs(30 * 60);
 
-const STATUSES: [&str; 6] = ["success", "failed", "pending", "running", "rolled_back", "unknown"];
+/// Every status a record can have, as its counts are keyed.
+fn statuses() -> impl Iterator<Item = &'static str> {
+    Status::ALL.into_iter().map(Status::label)
+}
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct MigrationsReport {
@@ -105,10 +109,9 @@ impl Part for MigrationsReport {
     }
 
     fn terminal(&self, out: &mut Terminal) {
-        let counts: Vec<String> = STATUSES
-            .iter()
+        let counts: Vec<String> = statuses()
             .map(|status| {
-                let n = self.counts.get(*status).copied().unwrap_or(0);
+                let n = self.counts.get(status).copied().unwrap_or(0);
                 let tone = if n > 0 { status_tone(status) } else { Tone::Plain };
                 out.paint(&format!("{n} {}", status.replace('_', " ")), tone)
             })
@@ -195,9 +198,9 @@ impl Part for MigrationsReport {
 
     fn page(&self, html: &mut String) {
         html.push_str("<h2>Migrations</h2>\n<div class=\"counts\" id=\"counts\">");
-        for status in STATUSES {
+        for status in statuses() {
             let n = self.counts.get(status).copied().unwrap_or(0);
-            let class = if n > 0 { tone(status) } else { "muted" };
+            let class = if n > 0 { status_tone(status).class() } else { "muted" };
             let _ = write!(html, "<span class=\"count {class}\" data-status=\"{status}\">{n} {}</span>", status.replace('_', " "));
         }
         html.push_str("</div>\n");
@@ -249,7 +252,7 @@ impl Part for MigrationsReport {
                     html,
                     "<tr><td class=\"wrap\">{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
                     shown(&r.filename, NAME_CHARS),
-                    tone(&r.status),
+                    status_tone(&r.status).class(),
                     escape(&r.status),
                     r.applied_at.map_or("-".into(), human_time),
                     r.execution_seconds.map_or("-".into(), human_seconds)

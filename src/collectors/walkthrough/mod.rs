@@ -51,7 +51,8 @@ fn its_flags_come_from_the_spec() {
     assert!(schedule.enabled);
     assert_eq!(schedule.interval, Duration::from_secs(60));
     assert_eq!(on.settings_of::<String>("procedures").unwrap(), "gds.");
-    assert!(on.build("procedures").is_some());
+    let setup = on.collectors.iter().find(|setup| setup.spec.name == "procedures").unwrap();
+    let _built = (setup.spec.build)(&setup.settings);
     assert!(on.enabled().any(|schedule| schedule.name == "procedures"));
 }
 
