@@ -360,20 +360,8 @@ fn a_custom_query_that_writes_is_refused_at_start() {
 
 #[test]
 fn durations_keep_their_sign_as_neo4j_sends_them() {
-    use neo4j_migration_exporter::config::{Neo4jConfig, Secret};
-    use neo4j_migration_exporter::neo4j::{Neo4j, Value};
-    let server = Neo4jServer::shared();
-    let config = Neo4jConfig {
-        uri: server.uri(),
-        user: "neo4j".into(),
-        password: Secret::new(server.password.clone()),
-        database: None,
-        tls_ca_file: None,
-        connect_timeout: Duration::from_secs(5),
-        check_interval: Duration::from_secs(5),
-        max_backoff: Duration::from_secs(5),
-    };
-    let db = Neo4j::new(&config).unwrap();
+    use neo4j_migration_exporter::neo4j::Value;
+    let db = Neo4jServer::shared().exporter_client();
     let statement = "RETURN duration('-PT0.001S') AS just_begun, duration('-PT5S') AS negative, \
                      duration('PT1.5S') AS positive, duration('P1DT1S') AS day";
     let rows = block_on(db.read(statement, Vec::new(), Duration::from_secs(5))).unwrap();

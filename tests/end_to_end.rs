@@ -183,6 +183,25 @@ fn start_alertmanager(dir: &Path, webhook: u16) -> Service {
     )
 }
 
+/// A real Prometheus scraping the exporter every second, evaluating `rules` and sending to the
+/// Alertmanager.
+fn start_prometheus(dir: &Path, exporter: u16, alertmanager: u16, rules: &[PathBuf]) -> Service {
+    let port = free_port();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(&config, prometheus_config(exporter, alertmanager, rules)).unwrap();
+    Service::start(
+        "prometheus",
+        "prometheus",
+        &[
+            format!("--config.file={}", config.display()),
+            format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+        ],
+        port,
+        dir,
+    )
+}
+
 fn query(prometheus: u16, promql: &str) -> Json {
     let (status, body) = http_get(prometheus, &format!("/api/v1/query?query={}", urlencode(promql))).unwrap();
     assert_eq!(status, 200, "{promql}: {body}");
@@ -279,22 +298,9 @@ fn a_failed_migration_pages_with_its_file_and_resolves_and_every_panel_has_data(
     );
     let webhook = Webhook::start();
     let alertmanager = start_alertmanager(&dir, webhook.port);
-    let prometheus_port = free_port();
-    let prometheus_yml = dir.join("prometheus.yml");
     // A fix shows as resolved only after keep_firing_for; scaled from 5 minutes to 10 seconds.
-    let rules = rule_files(&dir, Some("10s"));
-    std::fs::write(&prometheus_yml, prometheus_config(exporter.port, alertmanager.port, &rules)).unwrap();
-    let prometheus = Service::start(
-        "prometheus",
-        "prometheus",
-        &[
-            format!("--config.file={}", prometheus_yml.display()),
-            format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
-            format!("--web.listen-address=127.0.0.1:{prometheus_port}"),
-        ],
-        prometheus_port,
-        &dir,
-    );
+    let prometheus = start_prometheus(&dir, exporter.port, alertmanager.port, &rule_files(&dir, Some("10s")));
+    let prometheus_port = prometheus.port;
 
     // A migration fails while everything watches.
     server.write(&[
@@ -501,20 +507,8 @@ fn outages_neither_resolve_nor_repage_a_failed_migration() {
     let port = exporter.port;
     let webhook = Webhook::start();
     let alertmanager = start_alertmanager(&dir, webhook.port);
-    let prometheus_port = free_port();
-    let prometheus_yml = dir.join("prometheus.yml");
-    std::fs::write(&prometheus_yml, prometheus_config(port, alertmanager.port, &rule_files(&dir, None))).unwrap();
-    let _prometheus = Service::start(
-        "prometheus",
-        "prometheus",
-        &[
-            format!("--config.file={}", prometheus_yml.display()),
-            format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
-            format!("--web.listen-address=127.0.0.1:{prometheus_port}"),
-        ],
-        prometheus_port,
-        &dir,
-    );
+    let prometheus = start_prometheus(&dir, port, alertmanager.port, &rule_files(&dir, None));
+    let prometheus_port = prometheus.port;
     let minute = Duration::from_secs(60);
     let page = webhook.wait_for("/pager", "the failed migration's page", |a| is_alert(a, "Neo4jMigrationFailed", "firing"), minute);
     let started_at = page["startsAt"].as_str().unwrap().to_string();

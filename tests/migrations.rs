@@ -296,8 +296,6 @@ fn jvm_zone_ids() -> Vec<String> {
 #[test]
 fn zoned_times_in_every_jvm_zone_read_as_their_instant() {
     use neo4j_migration_exporter::collectors::migrations::{record, Schema};
-    use neo4j_migration_exporter::config::{Neo4jConfig, Secret};
-    use neo4j_migration_exporter::neo4j::Neo4j;
 
     let server = Neo4jServer::shared();
     let label = unique("Zones");
@@ -312,17 +310,7 @@ fn zoned_times_in_every_jvm_zone_read_as_their_instant() {
                               appliedAt: datetime({{epochMillis: ms, timezone: zone}})}})"
     )]);
 
-    let db = Neo4j::new(&Neo4jConfig {
-        uri: server.uri(),
-        user: "neo4j".into(),
-        password: Secret::new(server.password.clone()),
-        database: None,
-        tls_ca_file: None,
-        connect_timeout: Duration::from_secs(5),
-        check_interval: Duration::from_secs(5),
-        max_backoff: Duration::from_secs(5),
-    })
-    .unwrap();
+    let db = server.exporter_client();
     let words = &[("SUCCESS", record::Status::Success)];
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
     let mut wrong = Vec::new();

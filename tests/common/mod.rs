@@ -178,6 +178,22 @@ impl Neo4jServer {
         block_on(async { graph.run(neo4rs::query(statement)).await.map(|_| ()).map_err(|e| e.to_string()) })
     }
 
+    /// The exporter's own read-only client on this server, for tests of its decoding.
+    pub fn exporter_client(&self) -> neo4j_migration_exporter::neo4j::Neo4j {
+        let five = Duration::from_secs(5);
+        neo4j_migration_exporter::neo4j::Neo4j::new(&neo4j_migration_exporter::config::Neo4jConfig {
+            uri: self.uri(),
+            user: "neo4j".into(),
+            password: neo4j_migration_exporter::config::Secret::new(self.password.clone()),
+            database: None,
+            tls_ca_file: None,
+            connect_timeout: five,
+            check_interval: five,
+            max_backoff: five,
+        })
+        .unwrap()
+    }
+
     pub fn signal(&self, signal: &str) {
         let status = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status().unwrap();
         assert!(status.success());
