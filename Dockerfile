@@ -9,6 +9,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY benches ./benches
+# The shipped alert rules are compiled in: the monitoring check asks Prometheus for each one.
+COPY alerts ./alerts
 RUN EXPORTER_REVISION="$REVISION" cargo build --release --locked && strip target/release/neo4j-migration-exporter
 
 FROM debian:bookworm-slim

@@ -10,6 +10,7 @@ use crate::collectors;
 use crate::config::{Config, OutputFormat};
 use crate::neo4j::Neo4j;
 use crate::views::check::{problems, CheckOptions};
+use crate::views::checklist;
 use crate::views::terminal;
 use crate::views::text::for_display;
 use crate::views::{Report, Server};
@@ -24,7 +25,9 @@ async fn collect_once(config: &Config) -> Result<Report, String> {
         server: Some(Server { version: server.version.clone(), edition: server.edition.clone() }),
         ..Report::default()
     };
-    for setup in config.collectors.iter().filter(|setup| setup.spec.reports) {
+    // Every reporting collector, as before, except those that need a setting not given.
+    for setup in config.collectors.iter().filter(|setup| setup.spec.reports && (setup.schedule.enabled || setup.spec.enabled_by.is_none()))
+    {
         let collector = (setup.spec.build)(&setup.settings);
         let collection = collectors::run_once(collector.as_ref(), &db, setup.schedule.timeout)
             .await
@@ -66,6 +69,13 @@ pub fn check(config: &Config, options: &CheckOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if options.before {
+        let items = checklist::items(&report, options);
+        for line in checklist::lines(&items) {
+            println!("{line}");
+        }
+        return if items.iter().any(|item| item.state == checklist::State::Failed) { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    }
     let found = problems(&report, options);
     for line in &found {
         println!("{}", for_display(line, None));

@@ -295,7 +295,14 @@ where
                 None => crate::collectors::migrations::report::STUCK_AFTER,
                 Some(stuck) => parse_positive_duration(stuck).map_err(|reason| invalid("stuck-after", stuck, &reason))?,
             };
-            Ok(Invocation::Check(config, CheckOptions { conditions, stuck_after }))
+            let before = sub.get_flag("before");
+            if before && sub.get_one::<String>("fail-on").is_some() {
+                return Err(ConfigError::Usage(
+                    "--before checks the pre-migration checklist, which already holds the quiet-database conditions; leave out --fail-on"
+                        .into(),
+                ));
+            }
+            Ok(Invocation::Check(config, CheckOptions { conditions, stuck_after, before }))
         }
     }
 }
@@ -360,7 +367,13 @@ fn command(registry: &'static [Spec]) -> Command {
                     Arg::new("fail-on")
                         .long("fail-on")
                         .value_name("CONDITIONS")
-                        .help("Comma-separated: failed, checksum, stuck, pending, blocked, long-running, index-failed [default: failed,checksum,stuck]"),
+                        .help("Comma-separated: failed, checksum, stuck, pending, blocked, long-running, index-failed, index-not-online [default: failed,checksum,stuck]"),
+                )
+                .arg(
+                    Arg::new("before")
+                        .long("before")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Check the pre-migration checklist instead: backup, rollback plan, staging, monitoring, quiet database"),
                 )
                 .arg(
                     Arg::new("stuck-after")
@@ -664,6 +677,47 @@ impl Config {
     }
 }
 
+pub const STAGING_PASSWORD_ENV: &str = "NEO4J_STAGING_PASSWORD";
+
+/// The staging server read beside the main one: its URI from `--staging.uri`, its user from
+/// `--staging.user` or the main one's, its password from `--staging.password-file` or
+/// `NEO4J_STAGING_PASSWORD` (never the main one's: production's password is not sent to
+/// another server); the other settings as for the main target. `None` without a URI.
+pub fn staging_target(values: &Values) -> Result<Option<Neo4jConfig>, ConfigError> {
+    let Some(uri) = values.parse("staging.uri", parse_uri)? else { return Ok(None) };
+    let password = match values.get("staging.password-file") {
+        Some((path, _)) => {
+            let content = std::fs::read_to_string(&path).map_err(|e| ConfigError::Unreadable {
+                what: "--staging.password-file",
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            Secret::new(content.trim_end_matches(['\r', '\n']))
+        }
+        None => match std::env::var(STAGING_PASSWORD_ENV) {
+            Ok(password) => Secret::new(password),
+            Err(_) => {
+                return Err(ConfigError::Usage(format!(
+                    "--staging.uri needs staging's password: set {STAGING_PASSWORD_ENV} or --staging.password-file"
+                )))
+            }
+        },
+    };
+    Ok(Some(Neo4jConfig {
+        uri,
+        user: match values.parse("staging.user", parse_non_empty)? {
+            Some(user) => user,
+            None => values.required("neo4j.user", parse_non_empty)?,
+        },
+        password,
+        database: values.parse("staging.database", parse_non_empty)?,
+        tls_ca_file: values.parse("neo4j.tls-ca-file", parse_readable_file)?,
+        connect_timeout: values.required("neo4j.connect-timeout", parse_positive_duration)?,
+        check_interval: values.required("neo4j.check-interval", parse_positive_duration)?,
+        max_backoff: values.required("neo4j.max-backoff", parse_positive_duration)?,
+    }))
+}
+
 fn read_password(values: &Values) -> Result<Secret, ConfigError> {
     if let Some((path, _)) = values.get("neo4j.password-file") {
         let content = std::fs::read_to_string(&path).map_err(|e| ConfigError::Unreadable {
@@ -834,6 +888,15 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("--web.listen-adress"), "{text}");
         assert_eq!(text.lines().count(), 1, "{text}");
+    }
+
+    #[test]
+    fn the_second_targets_refuse_credentials_in_their_uris_too() {
+        for (flag, uri) in [("staging.uri", "bolt://neo4j:hunter22@staging:7687"), ("prometheus.url", "http://admin:hunter22@prom:9090")] {
+            let text = parse_args(&[&format!("--{flag}"), uri]).unwrap_err().to_string();
+            assert!(text.contains(&format!("for --{flag}")) && text.contains("credentials"), "{text}");
+            assert!(!text.contains("hunter22"), "{text}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod neo4j;
 pub mod probe;
 pub mod process;
+pub mod prometheus_api;
 pub mod queue;
 pub mod scheduler;
 pub mod self_metrics;

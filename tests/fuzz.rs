@@ -9,7 +9,7 @@ use neo4j_migration_exporter::collectors::custom;
 use neo4j_migration_exporter::collectors::migrations::files::{ChecksumAlgorithm, Checksums, Identity, Include};
 use neo4j_migration_exporter::collectors::migrations::profile::Profile;
 use neo4j_migration_exporter::collectors::migrations::record::{self, execution_seconds, timestamp_seconds, Status, StatusWords};
-use neo4j_migration_exporter::collectors::migrations::{summarize, MigrationsConfig, Schema};
+use neo4j_migration_exporter::collectors::migrations::{summarize, MigrationsConfig, Schema, Seen};
 use neo4j_migration_exporter::config;
 use neo4j_migration_exporter::neo4j::Value;
 use proptest::prelude::*;
@@ -52,6 +52,8 @@ fn config() -> MigrationsConfig {
         checksums: Checksums::only(ChecksumAlgorithm::Sha256),
         identity: Identity::Tail,
         include: Include::parse("**").unwrap(),
+        run_gap: Duration::from_secs(60),
+        staging: None,
     }
 }
 
@@ -71,7 +73,7 @@ proptest! {
     #[test]
     fn any_set_of_records_summarises_within_the_series_cap(rows in prop::collection::vec(prop::collection::vec(any_value(), 0..9), 0..40)) {
         let migrations: Vec<_> = rows.iter().map(|row| record::decode(row, WORDS, NOW).0).collect();
-        let collection = summarize(&migrations, None, &config(), NOW);
+        let collection = summarize(&migrations, None, &Seen::default(), &config(), NOW);
         let per_file: usize = collection
             .families
             .iter()

@@ -15,10 +15,12 @@ use crate::neo4j::{Neo4j, Params, QueryError, Record, Value};
 use crate::snapshot::Family;
 use crate::views::Part;
 
+pub mod backup;
 pub mod counts;
 pub mod custom;
 pub mod jvm;
 pub mod migrations;
+pub mod monitoring;
 pub mod orphans;
 pub mod schema;
 pub mod transactions;
@@ -68,6 +70,17 @@ impl<'a> Context<'a> {
     pub async fn read_each(&self, cypher: &str, params: Params<'_>, each: impl FnMut(Record) + Send) -> Result<(), QueryError> {
         self.statements.fetch_add(1, Ordering::Relaxed);
         self.db.read_each(cypher, params, self.timeout, each).await
+    }
+
+    /// As [`Context::read_each`], bounded by what is left of the run's time.
+    pub async fn read_each_in_time_left(
+        &self,
+        cypher: &str,
+        params: Params<'_>,
+        each: impl FnMut(Record) + Send,
+    ) -> Result<(), QueryError> {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.db.read_each(cypher, params, self.timeout.min(self.remaining()), each).await
     }
 
     /// Runs a statement that returns one list per row; see [`Neo4j::read_lists`].
@@ -179,4 +192,14 @@ pub fn settings_as<T: 'static>(settings: &Settings) -> &T {
     settings.downcast_ref::<T>().expect("a collector's build receives the settings its configure made")
 }
 
-pub const REGISTRY: &[Spec] = &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC];
+pub const REGISTRY: &[Spec] = &[
+    migrations::SPEC,
+    transactions::SPEC,
+    jvm::SPEC,
+    counts::SPEC,
+    orphans::SPEC,
+    schema::SPEC,
+    backup::SPEC,
+    monitoring::SPEC,
+    custom::SPEC,
+];

@@ -199,6 +199,10 @@ impl Part for IndexesReport {
             Condition::IndexFailed => {
                 self.not_online.iter().filter(|i| i.failed()).map(|i| format!("index-failed: index {} is FAILED", i.name)).collect()
             }
+            // Neo4jIndexFailed and Neo4jIndexPopulationStalled: any index that cannot serve yet.
+            Condition::IndexNotOnline => {
+                self.not_online.iter().map(|i| format!("index-not-online: index {} is {}", i.name, i.state.to_uppercase())).collect()
+            }
             _ => Vec::new(),
         }
     }

@@ -143,7 +143,7 @@ const LONGEST_PLAUSIBLE_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
 /// A time a transaction has run or waited, in seconds. Neo4j reports −1 ms for a transaction
 /// that began a moment ago: anything above −1 s reads as 0. Other negative, absurd or
 /// non-duration values are no reading at all.
-fn plausible_seconds(value: &Value) -> Option<f64> {
+pub fn plausible_seconds(value: &Value) -> Option<f64> {
     let seconds = match value {
         Value::Duration(s) => *s,
         other => other.as_f64()? / 1000.0,

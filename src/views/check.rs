@@ -15,6 +15,7 @@ pub enum Condition {
     Blocked,
     LongRunning,
     IndexFailed,
+    IndexNotOnline,
 }
 
 /// What `check` was asked.
@@ -23,6 +24,8 @@ pub struct CheckOptions {
     pub conditions: Vec<Condition>,
     /// A migration PENDING or RUNNING longer than this is stuck.
     pub stuck_after: Duration,
+    /// `--before`: the pre-migration checklist instead of the conditions.
+    pub before: bool,
 }
 
 impl Condition {
@@ -39,9 +42,10 @@ impl Condition {
                 "blocked" => Condition::Blocked,
                 "long-running" => Condition::LongRunning,
                 "index-failed" => Condition::IndexFailed,
+                "index-not-online" => Condition::IndexNotOnline,
                 other => {
                     return Err(format!(
-                        "unknown condition '{other}'; choose from failed, checksum, stuck, pending, blocked, long-running, index-failed"
+                        "unknown condition '{other}'; choose from failed, checksum, stuck, pending, blocked, long-running, index-failed, index-not-online"
                     ))
                 }
             });

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 pub mod check;
+pub mod checklist;
 pub mod page;
 pub mod terminal;
 pub mod text;
@@ -26,9 +27,21 @@ pub trait Part: Send + Sync + fmt::Debug {
     fn terminal(&self, out: &mut Terminal);
     /// Its section of the status page.
     fn page(&self, html: &mut String);
+    /// What it shows above every section of the `status` table, if anything (a run under way).
+    fn terminal_top(&self, out: &mut Terminal) {
+        let _ = out;
+    }
+    /// The same at the top of the status page.
+    fn page_top(&self, html: &mut String) {
+        let _ = html;
+    }
     /// A line per finding that meets `condition`; none for a condition it has nothing to do with.
     fn problems(&self, condition: Condition, options: &CheckOptions) -> Vec<String> {
         let _ = (condition, options);
+        Vec::new()
+    }
+    /// Its answers to the pre-migration checklist; none for an item it knows nothing of.
+    fn checklist(&self) -> Vec<checklist::Item> {
         Vec::new()
     }
 }

@@ -3,8 +3,11 @@
 
 use std::fmt::Write as _;
 
+use super::check::CheckOptions;
+use super::checklist;
 use super::text::{for_display, human_time};
 use super::Report;
+use crate::collectors::migrations::report::STUCK_AFTER;
 
 /// How often the page reloads itself, in seconds.
 const REFRESH_SECONDS: u32 = 10;
@@ -77,6 +80,13 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
     html.push_str("</p>\n");
     if report.parts.is_empty() {
         html.push_str("<p class=\"muted\">Nothing collected yet.</p>\n");
+    }
+    for part in &report.parts {
+        part.page_top(&mut html);
+    }
+    if !report.parts.is_empty() {
+        let options = CheckOptions { conditions: Vec::new(), stuck_after: STUCK_AFTER, before: true };
+        checklist::page(&checklist::items(report, &options), report.generated_at, &mut html);
     }
     for part in &report.parts {
         part.page(&mut html);

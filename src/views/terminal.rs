@@ -118,6 +118,9 @@ pub fn render(report: &Report, uri: &str, colour: bool) -> String {
         }
     }
     for part in &report.parts {
+        part.terminal_top(&mut out);
+    }
+    for part in &report.parts {
         part.terminal(&mut out);
     }
     out.finish()

@@ -32,6 +32,21 @@ pub fn human_seconds(seconds: f64) -> String {
     }
 }
 
+/// Bytes as `512 B`, `3.4 KiB`, `1.2 GiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 /// Database text made safe to show a person: control characters (which could clear a
 /// terminal, retitle it or start a new line that looks like the exporter's own) and the
 /// bidirectional overrides that reorder what is read are written as escapes, and at most

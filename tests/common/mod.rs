@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub mod dashboards;
 pub mod recorders;
+pub mod service;
 
 /// Distinctive enough that a test can search every output for it.
 pub const PASSWORD: &str = "Tk-s3cret-Zebra-4417";
@@ -192,6 +194,18 @@ impl Neo4jServer {
             max_backoff: five,
         })
         .unwrap()
+    }
+
+    /// Stops the server, dumps its database into `to` with Neo4j's own neo4j-admin, and
+    /// starts it again.
+    pub fn dump(&self, to: &Path) {
+        self.stop();
+        let out = Command::new(launcher())
+            .args(["dump", "--dir", &self.dir.to_string_lossy(), "--to-path", &to.to_string_lossy()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "neo4j-local dump: {}", String::from_utf8_lossy(&out.stderr));
+        self.restart(&self.version());
     }
 
     pub fn signal(&self, signal: &str) {

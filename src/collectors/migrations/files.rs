@@ -8,6 +8,8 @@ use std::path::Path;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use sha2::{Digest, Sha256};
 
+use super::statements;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChecksumAlgorithm {
     /// SHA-256 of the file's bytes, as lower-case hex (Go's `os.ReadFile`, `sha256sum`).
@@ -169,12 +171,16 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// One file a runner would apply.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MigrationFile {
     /// Path relative to the migrations directory, with `/` separators.
     pub path: String,
     /// Its checksum under each algorithm the deployment allows, in that order.
     pub checksums: Vec<(ChecksumAlgorithm, String)>,
+    /// Its statements, in the form live queries are matched in.
+    pub statements: Vec<String>,
+    /// Whether its down twin lies beside it (see [`down_twin`]).
+    pub has_down: bool,
 }
 
 impl MigrationFile {
@@ -189,6 +195,19 @@ impl MigrationFile {
 pub fn is_migration_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     (lower.ends_with(".cypher") || lower.ends_with(".cql")) && !lower.contains(".down.")
+}
+
+/// The file that undoes a migration file, by the runbook's convention: `X.up.cypher` is undone
+/// by `X.down.cypher`, and a file without `.up.` (`V001__init.cypher`) by `V001__init.down.cypher`.
+pub fn down_twin(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if let Some(at) = lower.rfind(".up.") {
+        return format!("{}.down.{}", &name[..at], &name[at + 4..]);
+    }
+    match name.rfind('.') {
+        Some(at) => format!("{}.down{}", &name[..at], &name[at..]),
+        None => format!("{name}.down"),
+    }
 }
 
 /// The files of the directory a deployment applies: globs over paths relative to it.
@@ -235,21 +254,32 @@ pub fn scan(dir: &Path, checksums: &Checksums, include: &Include) -> io::Result<
     let mut files = Vec::new();
     let mut pending = vec![(dir.to_path_buf(), 0)];
     while let Some((current, depth)) = pending.pop() {
+        let mut names = Vec::new();
+        let mut lower = std::collections::HashSet::new();
         for entry in std::fs::read_dir(&current)? {
-            let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') {
+                lower.insert(name.to_ascii_lowercase());
+                names.push(name);
             }
-            let path = entry.path();
+        }
+        for name in &names {
+            let path = current.join(name);
             if std::fs::metadata(&path)?.is_dir() {
                 if depth < MAX_DEPTH {
                     pending.push((path, depth + 1));
                 }
-            } else if is_migration_file(&entry.file_name().to_string_lossy()) {
+            } else if is_migration_file(name) {
                 let relative = path.strip_prefix(dir).unwrap_or(&path);
                 let shown = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                 if include.admits(&shown) {
-                    files.push(MigrationFile { path: shown, checksums: checksums.digests(&std::fs::read(&path)?) });
+                    let bytes = std::fs::read(&path)?;
+                    files.push(MigrationFile {
+                        path: shown,
+                        checksums: checksums.digests(&bytes),
+                        statements: statements::split(&String::from_utf8_lossy(&bytes)),
+                        has_down: lower.contains(&down_twin(name).to_ascii_lowercase()),
+                    });
                 }
             }
         }
@@ -357,7 +387,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str) -> MigrationFile {
-        MigrationFile { path: path.into(), checksums: Vec::new() }
+        MigrationFile { path: path.into(), ..MigrationFile::default() }
     }
 
     #[test]
@@ -413,6 +443,13 @@ mod tests {
     }
 
     #[test]
+    fn the_down_twin_follows_the_up_name_or_sits_beside_the_file() {
+        assert_eq!(down_twin("V002__email.up.cypher"), "V002__email.down.cypher");
+        assert_eq!(down_twin("V002__email.UP.cql"), "V002__email.down.cql");
+        assert_eq!(down_twin("V001__init.cypher"), "V001__init.down.cypher");
+    }
+
+    #[test]
     fn down_files_and_other_extensions_are_not_migrations() {
         assert!(is_migration_file("V001__init.up.cypher"));
         assert!(is_migration_file("V001__init.CQL"));
@@ -460,7 +497,11 @@ mod tests {
     fn a_list_of_algorithms_reports_the_one_that_matched() {
         let checksums = Checksums::parse("sha256, sha256-text ,sha256").unwrap();
         assert_eq!(checksums.names(), ["sha256", "sha256-text"]);
-        let latin1 = MigrationFile { path: "V1.cypher".into(), checksums: checksums.digests(b"// caf\xe9\nRETURN 1;\n") };
+        let latin1 = MigrationFile {
+            path: "V1.cypher".into(),
+            checksums: checksums.digests(b"// caf\xe9\nRETURN 1;\n"),
+            ..MigrationFile::default()
+        };
         let as_node_hashes = ChecksumAlgorithm::Sha256Text.digest(b"// caf\xe9\nRETURN 1;\n");
         assert_eq!(latin1.matching(&as_node_hashes), Some(ChecksumAlgorithm::Sha256Text));
         assert_eq!(latin1.matching(&ChecksumAlgorithm::Sha256.digest(b"// caf\xe9\nRETURN 1;\n")), Some(ChecksumAlgorithm::Sha256));

@@ -8,18 +8,25 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::collectors::{settings_as, CollectFuture, Collection, Collector, Context, Spec};
-use crate::config::{parse_non_empty, parse_positive_duration, parse_positive_integer, ConfigError, Setting, Values};
+use crate::config::{
+    parse_non_empty, parse_positive_duration, parse_positive_integer, staging_target, ConfigError, Neo4jConfig, Setting, Values,
+};
+use crate::neo4j::Neo4j;
 
 pub mod files;
+mod live;
 pub mod profile;
 pub mod record;
 pub mod report;
+pub mod run;
 mod state;
+pub mod statements;
 
 use files::{Checksums, Identity, Include, MigrationFile};
 use profile::Profile;
 use record::{Invalid, Migration, Status, StatusWords};
 use report::FilesReport;
+pub use run::Seen;
 use state::State;
 
 pub const SPEC: Spec = Spec {
@@ -38,10 +45,16 @@ pub const SPEC: Spec = Spec {
     },
     configure: |values, _| Ok(Arc::new(MigrationsConfig::from_values(values)?)),
     build: |settings| {
+        let config = settings_as::<MigrationsConfig>(settings).clone();
+        // The URI was checked; a handle connects on first use.
+        let staging = config.staging.as_ref().and_then(|target| Neo4j::new(target).ok());
         Box::new(Migrations {
-            config: settings_as::<MigrationsConfig>(settings).clone(),
+            config,
+            staging,
+            watch: live::Watch::default(),
             warned_misaligned: AtomicBool::new(false),
             warned_unreadable: AtomicBool::new(false),
+            warned_staging: AtomicBool::new(false),
         })
     },
 };
@@ -115,6 +128,31 @@ const SETTINGS: &[Setting] = &[
         default: None,
         help: "Files below --migrations.dir the deployment applies, as comma-separated globs \
                [default: common/** and <environment>/** with --migrations.environment, else **]",
+    },
+    Setting {
+        flag: "migrations.run-gap",
+        value_name: "DURATION",
+        default: Some("1m"),
+        help: "A run of migrations goes on while each record follows the previous one within this gap",
+    },
+    Setting {
+        flag: "staging.uri",
+        value_name: "URI",
+        default: None,
+        help: "Bolt URI of the staging server: pending files are checked against its records, and its execution times give the ETA",
+    },
+    Setting { flag: "staging.user", value_name: "USER", default: None, help: "User to log in to staging as [default: --neo4j.user]" },
+    Setting {
+        flag: "staging.password-file",
+        value_name: "PATH",
+        default: None,
+        help: "File holding staging's password; otherwise the NEO4J_STAGING_PASSWORD environment variable",
+    },
+    Setting {
+        flag: "staging.database",
+        value_name: "NAME",
+        default: None,
+        help: "Database to read on staging; its default database when unset",
     },
     Setting {
         flag: "migrations.environment",
@@ -191,6 +229,12 @@ impl Schema {
         }
     }
 
+    /// Whether rollbacks are files beside the migrations (`X.down.cypher`); Liquibase keeps
+    /// them inside each change set.
+    pub fn has_down_files(self) -> bool {
+        self != Schema::Liquibase
+    }
+
     fn words(self) -> StatusWords {
         match self {
             Schema::Runbook | Schema::Neo4jMigrations => RUNBOOK_WORDS,
@@ -211,6 +255,8 @@ pub struct MigrationsConfig {
     pub checksums: Checksums,
     pub identity: Identity,
     pub include: Include,
+    pub run_gap: Duration,
+    pub staging: Option<Neo4jConfig>,
 }
 
 impl MigrationsConfig {
@@ -236,6 +282,8 @@ impl MigrationsConfig {
         let runner_dir = runner_dir.or_else(|| dir.as_ref().map(|d| d.to_string_lossy().to_string())).unwrap_or_default();
         let environment = values.parse("migrations.environment", parse_non_empty)?;
         Ok(MigrationsConfig {
+            run_gap: values.required("migrations.run-gap", parse_positive_duration)?,
+            staging: staging_target(values)?,
             profile,
             schema: schema.unwrap_or(choices.schema),
             label: values.required("migrations.label", parse_non_empty)?,
@@ -265,11 +313,15 @@ impl MigrationsConfig {
 
 struct Migrations {
     config: MigrationsConfig,
+    staging: Option<Neo4j>,
+    /// Which transaction runs which file.
+    watch: live::Watch,
     /// Whether the records' paths were last seen not to line up with the directory, so that
     /// the warning is logged when that starts, not on every run.
     warned_misaligned: AtomicBool,
-    /// The same for an unreadable directory.
+    /// The same for an unreadable directory, and for staging.
     warned_unreadable: AtomicBool,
+    warned_staging: AtomicBool,
 }
 
 impl Migrations {
@@ -295,6 +347,28 @@ impl Migrations {
                 Err(())
             }
         }
+    }
+
+    /// Staging's records, read with the same statement and the time left of this run.
+    async fn read_staging(&self, cx: &Context<'_>, statement: &str, now: f64) -> Option<Result<Vec<Migration>, String>> {
+        let staging = self.staging.as_ref()?;
+        let words = self.config.schema.words();
+        let mut there = Vec::new();
+        let result = staging.read_lists(statement, Vec::new(), cx.remaining(), |row| there.push(record::decode(&row, words, now).0)).await;
+        Some(match result {
+            Ok(()) => {
+                if self.warned_staging.swap(false, Ordering::Relaxed) {
+                    tracing::info!(collector = "migrations", "staging's migration records are readable again");
+                }
+                Ok(there)
+            }
+            Err(e) => {
+                if !self.warned_staging.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(collector = "migrations", error = %e, "cannot read staging's migration records");
+                }
+                Err(e.to_string())
+            }
+        })
     }
 
     fn warn_once_if_misaligned(&self, files: Option<&FilesReport>) {
@@ -333,7 +407,22 @@ impl Collector for Migrations {
                 Some(dir) => Some(self.scan(dir.clone()).await),
                 None => None,
             };
-            let state = State::judge(&migrations, files.as_ref().map(|r| r.as_deref()), &self.config, now);
+            // Staging and the live transactions at once, each within what is left of the run, so
+            // that a slow staging server cannot cost the run its records.
+            let pending = match &files {
+                Some(Ok(files)) => state::pending_files(&migrations, files, &self.config),
+                _ => Vec::new(),
+            };
+            let look = async {
+                if pending.is_empty() {
+                    Vec::new()
+                } else {
+                    self.watch.look(cx, &pending, self.config.run_gap).await
+                }
+            };
+            let (staging, sightings) = tokio::join!(self.read_staging(cx, &statement, now), look);
+            let seen = Seen { staging, sightings };
+            let state = State::judge(&migrations, files.as_ref().map(|r| r.as_deref()), &seen, &self.config, now);
             let report = state.report();
             self.warn_once_if_misaligned(report.files.as_ref());
             let (families, truncated) = state.families();
@@ -352,10 +441,11 @@ fn now() -> f64 {
 pub fn summarize(
     migrations: &[Migration],
     files: Option<Result<&[MigrationFile], &()>>,
+    seen: &Seen,
     config: &MigrationsConfig,
     now: f64,
 ) -> Collection {
-    let state = State::judge(migrations, files, config, now);
+    let state = State::judge(migrations, files, seen, config, now);
     let (families, truncated) = state.families();
     Collection { families, truncated, invalid_records: BTreeMap::new(), report: Some(Arc::new(state.report())) }
 }

@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::collectors::migrations::run::{RollbackReport, RunReport, StagingReport};
 use crate::collectors::migrations::Status;
 use crate::views::check::{CheckOptions, Condition};
+use crate::views::checklist::Item;
 use crate::views::page::{escape, shown, ERROR_CHARS, NAME_CHARS};
 use crate::views::terminal::{plain, Terminal, Tone, LAST_CELL_CHARS};
-use crate::views::text::{for_display, human_seconds, human_time};
+use crate::views::text::{first_line, for_display, human_seconds, human_time};
 use crate::views::Part;
 
 /// `check --stuck-after`'s default: Neo4jMigrationStuck's THRESHOLD (1800 s) in
@@ -36,6 +38,14 @@ pub struct MigrationsReport {
     pub in_progress: Vec<InProgress>,
     /// Present with `--migrations.dir`.
     pub files: Option<FilesReport>,
+    /// When these findings were read, in seconds since the Unix epoch.
+    pub checked_at: f64,
+    /// The run under way, if one is.
+    pub run: RunReport,
+    /// Pending files without their down twin (with `--migrations.dir`, where the schema has them).
+    pub rollback: Option<RollbackReport>,
+    /// Pending files against staging's records (with `--staging.uri`).
+    pub staging: Option<StagingReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -94,6 +104,31 @@ fn status_tone(status: &str) -> Tone {
         "failed" => Tone::Bad,
         "pending" | "running" | "rolled_back" | "unknown" => Tone::Warn,
         _ => Tone::Plain,
+    }
+}
+
+impl MigrationsReport {
+    /// The runbook's "Migration in progress" facts: the headline, and the running migration.
+    fn run_lines(&self) -> Option<(String, Option<String>)> {
+        let run = &self.run;
+        if !run.in_progress {
+            return None;
+        }
+        let total = run.applied + run.pending;
+        let eta = match (run.eta_seconds, run.eta_basis) {
+            (Some(seconds), Some(basis)) => format!("ETA {} (from {basis})", human_seconds(seconds)),
+            _ => "no ETA yet (nothing known of how long these files take)".to_string(),
+        };
+        let started = run.started_at.map_or(String::new(), |t| format!(", started {}", human_time(t)));
+        let headline = format!("Migration in progress: {} of {total} applied, {eta}{started}", run.applied);
+        let current = run.current.as_ref().map(|c| {
+            let waits = match c.blocking {
+                0 => "no transaction waits for its locks".to_string(),
+                n => format!("{n} transactions wait for its locks, the longest {}", human_seconds(c.longest_blocked_seconds)),
+            };
+            format!("Running {} for {} (seen in a {}); {waits}", c.filename, human_seconds(c.elapsed_seconds), c.seen_in)
+        });
+        Some((headline, current))
     }
 }
 
@@ -291,6 +326,57 @@ impl Part for MigrationsReport {
         }
     }
 
+    fn terminal_top(&self, out: &mut Terminal) {
+        let Some((headline, current)) = self.run_lines() else { return };
+        let painted = out.paint(&headline, Tone::Warn);
+        out.line(&format!("\n{painted}"));
+        if let Some(current) = current {
+            out.line(&format!("  {}", for_display(&current, None)));
+        }
+    }
+
+    fn page_top(&self, html: &mut String) {
+        let Some((headline, current)) = self.run_lines() else { return };
+        let _ = writeln!(html, "<h2 class=\"warn\" id=\"run\">{}</h2>", escape(&headline));
+        if let Some(current) = current {
+            let _ = writeln!(html, "<p id=\"current\">{}</p>", shown(&current, NAME_CHARS * 3));
+        }
+    }
+
+    fn checklist(&self) -> Vec<Item> {
+        let mut items = Vec::new();
+        let unreadable = self.files.as_ref().is_some_and(|f| !f.readable);
+        if unreadable {
+            items.push(Item::new("rollback", false, "the migrations directory could not be read".into(), Vec::new(), self.checked_at));
+        }
+        if let Some(rollback) = &self.rollback {
+            let summary = if rollback.without_down_count == 0 {
+                format!("each of the {} pending files has its down file", rollback.checked)
+            } else {
+                format!("{} of the {} pending files have no down file", rollback.without_down_count, rollback.checked)
+            };
+            let details = rollback.without_down.iter().map(|f| format!("no down file: {f}")).collect();
+            items.push(Item::new("rollback", rollback.without_down_count == 0, summary, details, self.checked_at));
+        }
+        if let Some(staging) = &self.staging {
+            let summary = match &staging.error {
+                Some(error) => format!("cannot read staging's records: {}", first_line(error)),
+                None if staging.passed() => {
+                    format!("each of the {} pending files was applied on staging with the same content", staging.checked)
+                }
+                None => format!(
+                    "of the {} pending files, {} not applied on staging, {} failed there, {} differ from what staging applied",
+                    staging.checked, staging.missing_count, staging.failed_count, staging.differs_count
+                ),
+            };
+            let mut details: Vec<String> = staging.missing.iter().map(|f| format!("not applied on staging: {f}")).collect();
+            details.extend(staging.failed.iter().map(|f| format!("failed on staging: {f}")));
+            details.extend(staging.differs.iter().map(|f| format!("differs from staging: {f}")));
+            items.push(Item::new("staging", staging.passed(), summary, details, self.checked_at));
+        }
+        items
+    }
+
     fn problems(&self, condition: Condition, options: &CheckOptions) -> Vec<String> {
         let files = self.files.as_ref();
         match condition {
@@ -346,7 +432,7 @@ mod tests {
     #[test]
     fn each_condition_reports_its_own_problems() {
         let r = report();
-        let options = CheckOptions { conditions: Vec::new(), stuck_after: STUCK_AFTER };
+        let options = CheckOptions { conditions: Vec::new(), stuck_after: STUCK_AFTER, before: false };
         let of = |condition| r.problems(condition, &options);
         assert_eq!(of(Condition::Failed), ["failed: V4.cypher (schema_conflict): Neo.ClientError.Schema.ConstraintAlreadyExists"]);
         assert_eq!(of(Condition::Checksum), ["checksum: V2.cypher was modified after it was applied"]);

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::files::{FileIndex, MigrationFile};
 use super::record::{ErrorClass, Migration, Status};
 use super::report::{FailedMigration, FilesReport, InProgress, MigrationLine, MigrationsReport};
+use super::run::{Day, Seen};
 use super::{MigrationsConfig, EXECUTION_BUCKETS};
 use crate::snapshot::Family;
 use crate::views::text::{first_line, LIST_CAP};
@@ -27,12 +28,15 @@ pub struct State<'r> {
     recent: Vec<&'r Migration>,
     /// With `--migrations.dir`: what the directory says, or `Err` when it could not be read.
     drift: Option<Result<Drift<'r>, ()>>,
+    /// The run under way and the checklist's migration items.
+    day: Day,
 }
 
 /// The directory against the records.
 struct Drift<'r> {
-    files: usize,
-    pending: Vec<&'r str>,
+    files: &'r [MigrationFile],
+    /// Files with no SUCCESS record, in directory order.
+    pending: Vec<&'r MigrationFile>,
     /// Applied files that no longer match their recorded checksum, newest record first.
     modified: Vec<&'r str>,
     records_without_file: usize,
@@ -49,6 +53,7 @@ impl<'r> State<'r> {
     pub fn judge(
         records: &'r [Migration],
         files: Option<Result<&'r [MigrationFile], &()>>,
+        beside: &Seen,
         config: &'r MigrationsConfig,
         now: f64,
     ) -> Self {
@@ -84,6 +89,9 @@ impl<'r> State<'r> {
         let recent: Vec<&Migration> =
             timed.into_iter().take(config.recent).filter(|m| seen.insert((m.filename.as_deref(), m.status))).collect();
 
+        let drift = files.map(|files| files.map(|files| Drift::of(records, files, config)).map_err(|_| ()));
+        let readable = drift.as_ref().and_then(|d| d.as_ref().ok()).map(|d| (d.files, d.pending.as_slice()));
+        let day = Day::judge(records, readable, &in_progress, beside, config, now);
         State {
             now,
             config,
@@ -93,7 +101,8 @@ impl<'r> State<'r> {
             superseded_in_progress: records.iter().filter(|m| m.status.in_progress() && superseded(m)).count(),
             in_progress,
             recent,
-            drift: files.map(|files| files.map(|files| Drift::of(records, files, config)).map_err(|_| ())),
+            drift,
+            day,
         }
     }
 
@@ -246,6 +255,7 @@ impl<'r> State<'r> {
         }
         families.push(recent);
         families.push(recent_at);
+        families.extend(self.day.families());
         (families, budget.left_out)
     }
 
@@ -294,8 +304,8 @@ impl<'r> State<'r> {
                 Err(()) => FilesReport::default(),
                 Ok(drift) => FilesReport {
                     readable: true,
-                    total: drift.files,
-                    pending: drift.pending.iter().take(LIST_CAP).map(|p| p.to_string()).collect(),
+                    total: drift.files.len(),
+                    pending: drift.pending.iter().take(LIST_CAP).map(|p| p.path.clone()).collect(),
                     modified: drift.modified.iter().take(LIST_CAP).map(|p| p.to_string()).collect(),
                     records_without_file: drift.records_without_file,
                     records_with_file: drift.records_with_file,
@@ -304,14 +314,29 @@ impl<'r> State<'r> {
                     checksum_matches: drift.checksum_matches.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
                 },
             }),
+            checked_at: self.now,
+            run: self.day.run.clone(),
+            rollback: self.day.rollback.clone(),
+            staging: self.day.staging.clone(),
         }
     }
+}
+
+/// The files with no SUCCESS record, in directory order.
+pub fn pending_files<'f>(records: &[Migration], files: &'f [MigrationFile], config: &MigrationsConfig) -> Vec<&'f MigrationFile> {
+    let index = FileIndex::new(files, &config.identity);
+    let mut applied = vec![false; files.len()];
+    for m in records.iter().filter(|m| m.status == Status::Success) {
+        if let Some(i) = m.filename.as_deref().and_then(|name| index.find(name)) {
+            applied[i] = true;
+        }
+    }
+    files.iter().zip(applied).filter(|(_, applied)| !applied).map(|(file, _)| file).collect()
 }
 
 impl<'r> Drift<'r> {
     fn of(records: &'r [Migration], files: &'r [MigrationFile], config: &MigrationsConfig) -> Self {
         let index = FileIndex::new(files, &config.identity);
-        let mut applied = vec![false; files.len()];
         let mut modified: Vec<(f64, &str)> = Vec::new();
         let mut matched_by: Vec<Option<&'static str>> = vec![None; files.len()];
         let mut records_without_file = 0;
@@ -322,7 +347,6 @@ impl<'r> Drift<'r> {
                 continue;
             };
             if m.status == Status::Success {
-                applied[i] = true;
                 if let Some(recorded) = &m.checksum {
                     match files[i].matching(recorded) {
                         Some(algorithm) => matched_by[i] = Some(algorithm.name()),
@@ -336,8 +360,8 @@ impl<'r> Drift<'r> {
         let checksum_matches =
             config.checksums.names().into_iter().map(|name| (name, matched_by.iter().filter(|m| **m == Some(name)).count())).collect();
         Drift {
-            files: files.len(),
-            pending: files.iter().zip(&applied).filter(|(_, applied)| !**applied).map(|(file, _)| file.path.as_str()).collect(),
+            files,
+            pending: pending_files(records, files, config),
             modified: modified.into_iter().map(|(_, name)| name).collect(),
             records_with_file: records.iter().filter(|m| m.filename.is_some()).count() - records_without_file,
             records_without_file,
@@ -357,7 +381,7 @@ fn drift_families(drift: Option<&Drift>, config: &MigrationsConfig, budget: &mut
     };
     scanned.set(1.0);
     let mut total = Family::gauge("neo4j_migration_files", "Migration files found in --migrations.dir.", &[]);
-    total.set(drift.files as f64);
+    total.set(drift.files.len() as f64);
     let mut pending = Family::gauge("neo4j_migration_files_pending", "Migration files in --migrations.dir with no SUCCESS record.", &[]);
     pending.set(drift.pending.len() as f64);
     let mut mismatches =

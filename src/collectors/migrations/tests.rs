@@ -7,7 +7,7 @@ use record::ErrorClass;
 
 const NOW: f64 = 1_800_000_000.0;
 
-fn config() -> MigrationsConfig {
+pub(super) fn config() -> MigrationsConfig {
     MigrationsConfig {
         profile: Profile::Runbook,
         schema: Schema::Runbook,
@@ -19,6 +19,8 @@ fn config() -> MigrationsConfig {
         checksums: Checksums::only(ChecksumAlgorithm::Sha256),
         identity: Identity::Tail,
         include: Include::parse("**").unwrap(),
+        run_gap: Duration::from_secs(60),
+        staging: None,
     }
 }
 
@@ -54,7 +56,7 @@ fn series(collection: &Collection, name: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn every_status_is_present_even_when_zero() {
-    let c = summarize(&[migration("a", Status::Success, 5.0, Some(1.0))], None, &config(), NOW);
+    let c = summarize(&[migration("a", Status::Success, 5.0, Some(1.0))], None, &Seen::default(), &config(), NOW);
     for status in Status::ALL {
         let expected = if status == Status::Success { 1.0 } else { 0.0 };
         assert_eq!(value(&c, "neo4j_migrations", &[status.label()]), Some(expected), "{status:?}");
@@ -71,7 +73,7 @@ fn a_partial_run_shows_success_and_failure_inside_the_window() {
         migration("V1", Status::Success, 30.0, Some(1.0)),
         failed("V2", 20.0, "Neo.TransientError.Transaction.LockClientStopped"),
     ];
-    let c = summarize(&records, None, &config(), NOW);
+    let c = summarize(&records, None, &Seen::default(), &config(), NOW);
     assert_eq!(value(&c, "neo4j_migrations_in_window", &["success"]), Some(1.0));
     assert_eq!(value(&c, "neo4j_migrations_in_window", &["failed"]), Some(1.0));
     assert_eq!(value(&c, "neo4j_migrations", &["success"]), Some(2.0));
@@ -89,12 +91,12 @@ fn the_oldest_pending_or_running_record_gives_the_running_age() {
         migration("b", Status::Pending, 10.0, None),
         migration("c", Status::Success, 90.0, Some(1.0)),
     ];
-    let c = summarize(&records, None, &config(), NOW);
+    let c = summarize(&records, None, &Seen::default(), &config(), NOW);
     assert_eq!(value(&c, "neo4j_migration_running_seconds", &[]), Some(2700.0));
     assert_eq!(value(&c, "neo4j_migration_in_progress_seconds", &["a", "running"]), Some(2700.0));
     assert_eq!(value(&c, "neo4j_migration_in_progress_seconds", &["b", "pending"]), Some(600.0));
     assert_eq!(series(&c, "neo4j_migration_in_progress_seconds").len(), 2);
-    let none = summarize(&records[2..], None, &config(), NOW);
+    let none = summarize(&records[2..], None, &Seen::default(), &config(), NOW);
     assert_eq!(value(&none, "neo4j_migration_running_seconds", &[]), Some(0.0));
 }
 
@@ -106,7 +108,7 @@ fn execution_histogram_counts_over_the_runbook_thresholds() {
         migration("slow", Status::Success, 1.0, Some(12.0)),
         migration("untimed", Status::Pending, 1.0, None),
     ];
-    let c = summarize(&records, None, &config(), NOW);
+    let c = summarize(&records, None, &Seen::default(), &config(), NOW);
     let histogram = &family(&c, "neo4j_migration_execution_seconds").samples[0].value;
     let Value::Histogram { buckets, count, sum } = histogram else { panic!() };
     assert_eq!(*count, 3);
@@ -125,7 +127,7 @@ fn recent_series_are_the_newest_records_with_one_series_per_file_and_status() {
         Migration { execution_seconds: Some(9.0), ..migration("V3", Status::Failed, 20.0, None) },
     ];
     let config = MigrationsConfig { recent: 3, ..config() };
-    let c = summarize(&records, None, &config, NOW);
+    let c = summarize(&records, None, &Seen::default(), &config, NOW);
     assert_eq!(
         series(&c, "neo4j_migration_recent_execution_seconds"),
         vec![vec!["V3".to_string(), "failed".into()], vec!["V2".into(), "success".into()]]
@@ -139,7 +141,7 @@ fn the_series_cap_keeps_failures_first_then_the_most_recent() {
     records.push(failed("old_failure", 500.0, "Neo.ClientError.Statement.SyntaxError"));
     records.push(failed("new_failure", 100.0, "java.lang.OutOfMemoryError"));
     let config = MigrationsConfig { max_series: 4, ..config() };
-    let c = summarize(&records, None, &config, NOW);
+    let c = summarize(&records, None, &Seen::default(), &config, NOW);
     assert_eq!(
         series(&c, "neo4j_migration_failed"),
         vec![vec!["new_failure".to_string(), "out_of_memory".into()], vec!["old_failure".into(), "syntax".into()]]
@@ -155,7 +157,7 @@ fn the_series_cap_keeps_failures_first_then_the_most_recent() {
 #[test]
 fn duplicate_failures_of_one_file_and_class_make_one_series() {
     let records = [failed("V9", 10.0, "LockClientStopped"), failed("V9", 5.0, "LockClientStopped")];
-    let c = summarize(&records, None, &config(), NOW);
+    let c = summarize(&records, None, &Seen::default(), &config(), NOW);
     assert_eq!(series(&c, "neo4j_migration_failed").len(), 1);
     assert_eq!(value(&c, "neo4j_migration_failures", &["lock_timeout"]), Some(2.0));
 }
@@ -163,9 +165,21 @@ fn duplicate_failures_of_one_file_and_class_make_one_series() {
 #[test]
 fn drift_counts_pending_files_mismatches_and_records_without_files() {
     let files = vec![
-        MigrationFile { path: "V1__a.cypher".into(), checksums: vec![(ChecksumAlgorithm::Sha256, "aaa".into())] },
-        MigrationFile { path: "V2__b.cypher".into(), checksums: vec![(ChecksumAlgorithm::Sha256, "bbb".into())] },
-        MigrationFile { path: "V3__c.cypher".into(), checksums: vec![(ChecksumAlgorithm::Sha256, "ccc".into())] },
+        MigrationFile {
+            path: "V1__a.cypher".into(),
+            checksums: vec![(ChecksumAlgorithm::Sha256, "aaa".into())],
+            ..MigrationFile::default()
+        },
+        MigrationFile {
+            path: "V2__b.cypher".into(),
+            checksums: vec![(ChecksumAlgorithm::Sha256, "bbb".into())],
+            ..MigrationFile::default()
+        },
+        MigrationFile {
+            path: "V3__c.cypher".into(),
+            checksums: vec![(ChecksumAlgorithm::Sha256, "ccc".into())],
+            ..MigrationFile::default()
+        },
     ];
     let records = [
         Migration { checksum: Some("AAA".into()), ..migration("/srv/m/V1__a.cypher", Status::Success, 9.0, Some(1.0)) },
@@ -173,7 +187,7 @@ fn drift_counts_pending_files_mismatches_and_records_without_files() {
         failed("V3__c.cypher", 7.0, "x"),
         migration("V0__gone.cypher", Status::Success, 99.0, Some(1.0)),
     ];
-    let c = summarize(&records, Some(Ok(&files)), &config(), NOW);
+    let c = summarize(&records, Some(Ok(&files)), &Seen::default(), &config(), NOW);
     assert_eq!(value(&c, "neo4j_migration_files", &[]), Some(3.0));
     assert_eq!(value(&c, "neo4j_migration_files_pending", &[]), Some(1.0), "V3 failed, so it is still pending");
     assert_eq!(series(&c, "neo4j_migration_checksum_mismatch"), vec![vec!["V2__b.cypher".to_string()]]);
@@ -184,7 +198,7 @@ fn drift_counts_pending_files_mismatches_and_records_without_files() {
 
 #[test]
 fn an_unreadable_directory_is_reported_and_the_rest_still_exported() {
-    let c = summarize(&[migration("a", Status::Success, 1.0, Some(1.0))], Some(Err(&())), &config(), NOW);
+    let c = summarize(&[migration("a", Status::Success, 1.0, Some(1.0))], Some(Err(&())), &Seen::default(), &config(), NOW);
     assert_eq!(value(&c, "neo4j_migration_dir_scan_success", &[]), Some(0.0));
     assert_eq!(value(&c, "neo4j_migrations", &["success"]), Some(1.0));
     assert!(c.families.iter().all(|f| f.name != "neo4j_migration_files_pending"));
@@ -203,7 +217,7 @@ fn a_failure_retried_by_a_new_successful_record_is_superseded() {
         failed("V6__still_broken.cypher", 10.0, "x"),
         migration("V6__still_broken.cypher", Status::Success, 50.0, Some(1.0)),
     ];
-    let c = summarize(&records, None, &config(), NOW);
+    let c = summarize(&records, None, &Seen::default(), &config(), NOW);
     assert_eq!(series(&c, "neo4j_migration_failed"), vec![vec!["V6__still_broken.cypher".to_string(), "other".into()]]);
     assert_eq!(value(&c, "neo4j_migration_failed_timestamp_seconds", &["V6__still_broken.cypher", "other"]), Some(NOW - 600.0));
     assert_eq!(value(&c, "neo4j_migration_failures_superseded", &[]), Some(1.0));

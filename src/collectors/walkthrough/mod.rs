@@ -6,12 +6,22 @@ mod procedures;
 
 use std::time::Duration;
 
-use crate::collectors::{counts, custom, jvm, migrations, orphans, schema, transactions, Spec, REGISTRY};
+use crate::collectors::{backup, counts, custom, jvm, migrations, monitoring, orphans, schema, transactions, Spec, REGISTRY};
 use crate::config::{parse_for, Config, ConfigError, Invocation};
 
 /// The shipped registry with the walkthrough's line added.
-const WITH_PROCEDURES: &[Spec] =
-    &[migrations::SPEC, transactions::SPEC, jvm::SPEC, counts::SPEC, orphans::SPEC, schema::SPEC, custom::SPEC, procedures::SPEC];
+const WITH_PROCEDURES: &[Spec] = &[
+    migrations::SPEC,
+    transactions::SPEC,
+    jvm::SPEC,
+    counts::SPEC,
+    orphans::SPEC,
+    schema::SPEC,
+    backup::SPEC,
+    monitoring::SPEC,
+    custom::SPEC,
+    procedures::SPEC,
+];
 
 fn parse(args: &[&str]) -> Result<Invocation, ConfigError> {
     parse_for(WITH_PROCEDURES, std::iter::once("neo4j-migration-exporter").chain(args.iter().copied()))
