@@ -135,3 +135,71 @@ pub fn page(items: &[Item], now: f64, html: &mut String) {
     }
     html.push_str("</table></div>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::collectors::migrations::report::{FailedMigration, MigrationsReport, STUCK_AFTER};
+    use crate::collectors::schema::IndexesReport;
+    use crate::collectors::transactions::TransactionsReport;
+    use crate::views::Part;
+
+    fn options() -> CheckOptions {
+        CheckOptions { conditions: Vec::new(), stuck_after: STUCK_AFTER, before: true }
+    }
+
+    fn report(parts: Vec<Arc<dyn Part>>) -> Report {
+        Report { generated_at: 1000.0, neo4j_up: true, parts, ..Report::default() }
+    }
+
+    fn quiet_parts(migrations: MigrationsReport) -> Vec<Arc<dyn Part>> {
+        vec![Arc::new(migrations), Arc::new(TransactionsReport::default()), Arc::new(IndexesReport::default())]
+    }
+
+    #[test]
+    fn items_nothing_answers_are_skipped_naming_their_setting() {
+        let items = items(&report(quiet_parts(MigrationsReport::default())), &options());
+        let names: Vec<&str> = items.iter().map(|i| i.item).collect();
+        assert_eq!(names, ["backup", "rollback", "staging", "monitoring", "quiet"]);
+        assert_eq!(items[0].state, State::NotChecked);
+        assert_eq!(items[0].summary, "not checked: give --backup.dir");
+        assert_eq!(items[4].state, State::Passed);
+        let lines = lines(&items);
+        assert_eq!(lines[0], "skip backup created: not checked: give --backup.dir");
+        assert!(lines[4].starts_with("ok   quiet database: "), "{lines:?}");
+    }
+
+    #[test]
+    fn a_failed_record_makes_the_database_not_quiet_and_a_missing_part_leaves_it_unchecked() {
+        let failed = MigrationsReport {
+            failed: vec![FailedMigration {
+                filename: "V4.cypher".into(),
+                error_class: "syntax".into(),
+                error: "Invalid input".into(),
+                applied_at: None,
+            }],
+            ..MigrationsReport::default()
+        };
+        let items = items(&report(quiet_parts(failed)), &options());
+        assert_eq!(items[4].state, State::Failed);
+        assert_eq!(items[4].details, ["failed: V4.cypher (syntax): Invalid input"]);
+        let without_transactions = report(vec![Arc::new(MigrationsReport::default()), Arc::new(IndexesReport::default())]);
+        let quiet = &items_of(&without_transactions)[4];
+        assert_eq!(quiet.state, State::NotChecked, "{quiet:?}");
+    }
+
+    fn items_of(report: &Report) -> Vec<Item> {
+        items(report, &options())
+    }
+
+    #[test]
+    fn the_page_escapes_what_it_shows() {
+        let item = Item::new("rollback", false, "<b>".into(), vec!["no down file: <script>x</script>".into()], 990.0);
+        let mut html = String::new();
+        page(&[item], 1000.0, &mut html);
+        assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
+        assert!(html.contains("data-state=\"failed\"") && html.contains("10s ago"), "{html}");
+    }
+}
