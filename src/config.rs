@@ -367,7 +367,7 @@ fn command(registry: &'static [Spec]) -> Command {
                     Arg::new("fail-on")
                         .long("fail-on")
                         .value_name("CONDITIONS")
-                        .help("Comma-separated: failed, checksum, stuck, pending, blocked, long-running, index-failed, index-not-online [default: failed,checksum,stuck]"),
+                        .help("Comma-separated: failed, checksum, stuck, pending, blocked, long-running, index-failed, index-not-online, schema [default: failed,checksum,stuck]"),
                 )
                 .arg(
                     Arg::new("before")

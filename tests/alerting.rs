@@ -88,6 +88,7 @@ fn every_alert_the_project_promises_exists_with_conventional_annotations() {
         "Neo4jExporterCollectorFailing",
         "Neo4jExporterDown",
         "Neo4jMigrationRunInProgress",
+        "Neo4jMigrationSchemaMissing",
     ] {
         assert!(names.contains(&promised), "{promised} is missing");
     }
@@ -129,6 +130,7 @@ fn alertmanager_example_is_valid_and_routes_by_severity() {
         (vec!["alertname=Neo4jDown", "severity=critical"], "pager"),
         (vec!["alertname=Neo4jMigrationSlow", "severity=warning"], "ticket"),
         (vec!["alertname=Neo4jHeapNearlyFull", "severity=warning"], "ticket"),
+        (vec!["alertname=Neo4jMigrationSchemaMissing", "severity=warning"], "ticket"),
         (vec!["alertname=Neo4jMigrationRunInProgress", "severity=info"], "announce"),
     ] {
         let flag = format!("--config.file={config}");

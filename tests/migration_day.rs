@@ -323,3 +323,138 @@ fn the_checklist_fails_and_passes_item_by_item() {
     assert!(word == "FAIL" && line.contains("1 found"), "{said}");
     assert!(said.contains("failed: /") && said.contains("V4__broken.up.cypher (syntax)"), "{said}");
 }
+
+/// `check --fail-on=schema` once: its exit code and what it printed.
+fn check_schema(server: &Neo4jServer, args: &[String]) -> (i32, String) {
+    let out = Command::new(exporter_binary())
+        .args(["check", "--fail-on=schema"])
+        .arg(format!("--neo4j.uri={}", server.uri()))
+        .args(args)
+        .env("NEO4J_PASSWORD", &server.password)
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), said)
+}
+
+/// The schema statements of this version's syntax, applied by a real runner, against what the
+/// real server then lists: all there, then a constraint and an unnamed index dropped by hand
+/// (missing), and an index a later file dropped made again by hand (still there).
+#[test]
+fn the_schema_the_files_declare_is_verified_against_the_live_schema() {
+    let version = test_version();
+    let server = Neo4jServer::shared();
+    let l = unique("Schema");
+    let dir = dir("day-schema");
+    let v1 = write(
+        &dir.join("V1__schema.cypher"),
+        &format!(
+            "CREATE CONSTRAINT {l}_email IF NOT EXISTS FOR (p:{l}) REQUIRE p.email IS UNIQUE;\n\
+             CREATE INDEX IF NOT EXISTS FOR (p:{l}) ON (p.name);\n\
+             CREATE TEXT INDEX {l}_bio FOR (p:{l}) ON (p.bio);\n\
+             CREATE FULLTEXT INDEX {l}_search FOR (n:{l}|{l}Book) ON EACH [n.title, n.plot];\n\
+             CREATE INDEX {l}_since FOR ()-[r:{l}_KNOWS]-() ON (r.since);\n\
+             // the default lookup index answers for this one\n\
+             CREATE LOOKUP INDEX IF NOT EXISTS FOR ()-[r]-() ON EACH type(r);\n"
+        ),
+    );
+    let v2 =
+        write(&dir.join("V2__drop.cypher"), &format!("DROP INDEX {l}_bio IF EXISTS;\nCREATE INDEX {l}_temp FOR (p:{l}) ON (p.temp);\n"));
+    // Each version's own forms.
+    let (v3_text, declared_v3, dropped_v3, unparsed) = if version.starts_with("4.") {
+        (
+            format!(
+                "CREATE INDEX ON :{l}(old);\n\
+                 CREATE CONSTRAINT ON (p:{l}) ASSERT p.code IS UNIQUE;\n\
+                 CREATE BTREE INDEX {l}_bt IF NOT EXISTS FOR (p:{l}) ON (p.a, p.b);\n\
+                 CREATE CONSTRAINT {l}_ref ON (p:{l}) ASSERT p.ref IS UNIQUE;\n\
+                 DROP INDEX ON :{l}(old);\n"
+            ),
+            3,
+            1,
+            1,
+        )
+    } else {
+        (
+            format!(
+                "CREATE RANGE INDEX {l}_range FOR (p:{l}) ON (p.rank);\n\
+                 CREATE POINT INDEX {l}_where IF NOT EXISTS FOR (p:{l}) ON (p.location);\n\
+                 CREATE CONSTRAINT {l}_ref FOR ()-[r:{l}_PAID]-() REQUIRE r.ref IS UNIQUE;\n\
+                 CREATE CONSTRAINT {l}_code FOR (p:{l}) REQUIRE p.code IS NODE UNIQUE;\n\
+                 CREATE VECTOR INDEX {l}_vec FOR (p:{l}) ON p.embedding \
+                 OPTIONS {{indexConfig: {{`vector.dimensions`: 3, `vector.similarity_function`: 'cosine'}}}};\n"
+            ),
+            5,
+            0,
+            0,
+        )
+    };
+    let v3 = write(&dir.join("V3__forms.cypher"), &v3_text);
+    let mut files = vec![v1, v2, v3];
+    if unparsed > 0 {
+        // 4.4's procedure, in a file of its own: a procedure call is not a schema command.
+        let call = format!("CALL db.index.fulltext.createNodeIndex('{l}_old_search', ['{l}'], ['story']);\n");
+        files.push(write(&dir.join("V4__procedure.cypher"), &call));
+    }
+    let said = recorders::record("python", server, &l, &[], &refs(&files));
+    assert!(files.iter().all(|f| recorders::outcome(&said, f) == Some("SUCCESS")), "{said}");
+
+    let args = vec![format!("--migrations.label={l}"), format!("--migrations.dir={}", dir.display()), "--migrations.profile=python".into()];
+    let exporter = Exporter::start(&server.uri(), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let all_there = exporter.scrape_until(WAIT, "the schema verified", |s| {
+        s.value("neo4j_migration_schema_read_success", &[]) == Some(1.0)
+            && s.value("neo4j_migration_schema_problems", &[("problem", "not_online")]) == Some(0.0)
+    });
+    let expected = |s: &Scrape, which: &str| s.value("neo4j_migration_schema_expected_objects", &[("expect", which)]);
+    // V1's six (its text index dropped by V2), V2's temp, and V3's.
+    assert_eq!(expected(&all_there, "present"), Some((5 + 1 + declared_v3) as f64), "{}", all_there.0);
+    assert_eq!(expected(&all_there, "absent"), Some((1 + dropped_v3) as f64));
+    for problem in ["missing", "not_online", "unexpected"] {
+        assert_eq!(all_there.value("neo4j_migration_schema_problems", &[("problem", problem)]), Some(0.0), "{problem}: {}", all_there.0);
+    }
+    let unparsed_series = all_there.value("neo4j_migration_schema_unparsed_statements", &[("filename", "V4__procedure.cypher")]);
+    assert_eq!(unparsed_series.unwrap_or(0.0), unparsed as f64, "{}", all_there.0);
+    let (code, said) = check_schema(server, &args);
+    assert_eq!(code, 0, "{said}");
+
+    // By hand, after the files: the constraint and the unnamed index dropped, the text index back.
+    let unnamed = server.read_ints(
+        &format!("SHOW INDEXES YIELD name, labelsOrTypes, properties WHERE labelsOrTypes = ['{l}'] AND properties = ['name'] RETURN count(*) AS n"),
+        "n",
+    );
+    assert_eq!(unnamed, [1]);
+    let name = {
+        let graph = server.exporter_client();
+        let rows = common::block_on(graph.read(
+            &format!(
+                "SHOW INDEXES YIELD name, labelsOrTypes, properties WHERE labelsOrTypes = ['{l}'] AND properties = ['name'] RETURN name"
+            ),
+            Vec::new(),
+            Duration::from_secs(10),
+        ))
+        .unwrap();
+        rows[0]["name"].as_str().unwrap().to_string()
+    };
+    server.write(&[
+        &format!("DROP CONSTRAINT {l}_email"),
+        &format!("DROP INDEX `{name}`"),
+        &format!("CREATE TEXT INDEX {l}_bio FOR (p:{l}) ON (p.bio)"),
+    ]);
+    let broken = exporter.scrape_until(WAIT, "the hand-made changes seen", |s| {
+        s.value("neo4j_migration_schema_problems", &[("problem", "missing")]) == Some(2.0)
+            && s.value("neo4j_migration_schema_problems", &[("problem", "unexpected")]) == Some(1.0)
+    });
+    let missing = |object: &str, kind: &str| {
+        broken.value("neo4j_migration_schema_missing", &[("filename", "V1__schema.cypher"), ("kind", kind), ("object", object)])
+    };
+    assert_eq!(missing(&format!("{l}_email"), "unique_constraint"), Some(1.0), "{}", broken.0);
+    assert_eq!(missing(&format!("range_index on :{l}(name)"), "range_index"), Some(1.0), "{}", broken.0);
+    let back = [("filename", "V2__drop.cypher"), ("kind", "text_index"), ("object", &*format!("{l}_bio"))];
+    assert_eq!(broken.value("neo4j_migration_schema_unexpected", &back), Some(1.0), "{}", broken.0);
+    let (code, said) = check_schema(server, &args);
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains(&format!("schema: unique constraint {l}_email from V1__schema.cypher is missing")), "{said}");
+    assert!(said.contains(&format!("schema: text index {l}_bio from V2__drop.cypher was dropped but is still there")), "{said}");
+    let (_, page) = http_get(exporter.port, "/").unwrap();
+    assert!(page.contains("2 missing, 0 not online, 1 still there after a drop"), "{page}");
+}

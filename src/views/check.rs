@@ -16,6 +16,8 @@ pub enum Condition {
     LongRunning,
     IndexFailed,
     IndexNotOnline,
+    /// An applied migration file's constraint or index missing, not online, or dropped but there.
+    Schema,
 }
 
 /// What `check` was asked.
@@ -43,9 +45,10 @@ impl Condition {
                 "long-running" => Condition::LongRunning,
                 "index-failed" => Condition::IndexFailed,
                 "index-not-online" => Condition::IndexNotOnline,
+                "schema" => Condition::Schema,
                 other => {
                     return Err(format!(
-                        "unknown condition '{other}'; choose from failed, checksum, stuck, pending, blocked, long-running, index-failed, index-not-online"
+                        "unknown condition '{other}'; choose from failed, checksum, stuck, pending, blocked, long-running, index-failed, index-not-online, schema"
                     ))
                 }
             });

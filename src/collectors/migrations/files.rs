@@ -8,7 +8,7 @@ use std::path::Path;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use sha2::{Digest, Sha256};
 
-use super::statements;
+use super::{ddl, statements};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChecksumAlgorithm {
@@ -181,6 +181,8 @@ pub struct MigrationFile {
     pub statements: Vec<String>,
     /// Whether its down twin lies beside it (see [`down_twin`]).
     pub has_down: bool,
+    /// The schema its statements create and drop.
+    pub schema: Vec<ddl::Change>,
 }
 
 impl MigrationFile {
@@ -274,10 +276,12 @@ pub fn scan(dir: &Path, checksums: &Checksums, include: &Include) -> io::Result<
                 let shown = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
                 if include.admits(&shown) {
                     let bytes = std::fs::read(&path)?;
+                    let text = String::from_utf8_lossy(&bytes);
                     files.push(MigrationFile {
                         path: shown,
                         checksums: checksums.digests(&bytes),
-                        statements: statements::split(&String::from_utf8_lossy(&bytes)),
+                        statements: statements::split(&text),
+                        schema: ddl::changes(&statements::split_verbatim(&text)),
                         has_down: lower.contains(&down_twin(name).to_ascii_lowercase()),
                     });
                 }

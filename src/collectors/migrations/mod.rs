@@ -13,6 +13,7 @@ use crate::config::{
 };
 use crate::neo4j::Neo4j;
 
+pub mod ddl;
 pub mod files;
 mod live;
 pub mod profile;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod run;
 mod state;
 pub mod statements;
+pub mod verify;
 
 use files::{Checksums, Identity, Include, MigrationFile};
 use profile::Profile;
@@ -55,6 +57,7 @@ pub const SPEC: Spec = Spec {
             warned_misaligned: AtomicBool::new(false),
             warned_unreadable: AtomicBool::new(false),
             warned_staging: AtomicBool::new(false),
+            last_schema: std::sync::Mutex::new(None),
         })
     },
 };
@@ -322,6 +325,8 @@ struct Migrations {
     /// The same for an unreadable directory, and for staging.
     warned_unreadable: AtomicBool,
     warned_staging: AtomicBool,
+    /// The last schema verification that could read the live schema.
+    last_schema: std::sync::Mutex<Option<verify::SchemaReport>>,
 }
 
 impl Migrations {
@@ -369,6 +374,40 @@ impl Migrations {
                 Err(e.to_string())
             }
         })
+    }
+
+    /// The applied files' schema statements against the live schema. When the schema cannot be
+    /// read, the last findings stand (marked as not read): a missing constraint does not look
+    /// mended because one read timed out.
+    async fn verify_schema(&self, cx: &Context<'_>, applied: &[&MigrationFile]) -> verify::SchemaReport {
+        let applied: Vec<(&str, &[ddl::Change])> = applied.iter().map(|f| (f.path.as_str(), f.schema.as_slice())).collect();
+        if !verify::declares_any(&applied) {
+            return verify::verify(&applied, &[]);
+        }
+        let read = async {
+            let constraints = cx.read(verify::CONSTRAINTS, Vec::new()).await?;
+            let indexes = cx.read(verify::INDEXES, Vec::new()).await?;
+            Ok::<_, crate::neo4j::QueryError>(verify::listed(&constraints, &indexes))
+        };
+        let read = read.await;
+        let mut last = self.last_schema.lock().unwrap_or_else(|e| e.into_inner());
+        match read {
+            Ok(listed) => {
+                let report = verify::verify(&applied, &listed);
+                *last = Some(report.clone());
+                report
+            }
+            Err(e) => {
+                tracing::warn!(collector = "migrations", error = %e, "cannot read the live schema to verify the migration files'");
+                let mut report = last.clone().unwrap_or_else(|| verify::verify(&applied, &[]));
+                if last.is_none() {
+                    // Nothing was ever read: no finding can be told.
+                    report.missing.clear();
+                }
+                report.read = false;
+                report
+            }
+        }
     }
 
     fn warn_once_if_misaligned(&self, files: Option<&FilesReport>) {
@@ -423,9 +462,16 @@ impl Collector for Migrations {
             let (staging, sightings) = tokio::join!(self.read_staging(cx, &statement, now), look);
             let seen = Seen { staging, sightings };
             let state = State::judge(&migrations, files.as_ref().map(|r| r.as_deref()), &seen, &self.config, now);
-            let report = state.report();
+            let mut report = state.report();
             self.warn_once_if_misaligned(report.files.as_ref());
-            let (families, truncated) = state.families();
+            let (mut families, mut truncated) = state.families();
+            if let Some(Ok(files)) = &files {
+                let schema = self.verify_schema(cx, &state::applied_files(&migrations, files, &self.config)).await;
+                let (more, cut) = verify::families(&schema, self.config.max_series);
+                families.extend(more);
+                truncated += cut;
+                report.schema = Some(schema);
+            }
             Ok(Collection { families, truncated, invalid_records: invalid, report: Some(Arc::new(report)) })
         })
     }

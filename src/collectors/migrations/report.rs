@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::collectors::migrations::run::{RollbackReport, RunReport, StagingReport};
+use crate::collectors::migrations::verify::{self, SchemaReport};
 use crate::collectors::migrations::Status;
 use crate::views::check::{CheckOptions, Condition};
 use crate::views::checklist::Item;
@@ -46,6 +47,8 @@ pub struct MigrationsReport {
     pub rollback: Option<RollbackReport>,
     /// Pending files against staging's records (with `--staging.uri`).
     pub staging: Option<StagingReport>,
+    /// The applied files' schema statements against the live schema (with `--migrations.dir`).
+    pub schema: Option<SchemaReport>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -229,6 +232,9 @@ impl Part for MigrationsReport {
             let line = format!("  {}  {}", out.paint("modified", Tone::Bad), for_display(file, Some(LAST_CELL_CHARS)));
             out.line(&line);
         }
+        if let Some(schema) = &self.schema {
+            verify::terminal(schema, out);
+        }
     }
 
     fn page(&self, html: &mut String) {
@@ -324,6 +330,9 @@ impl Part for MigrationsReport {
                 let _ = writeln!(html, "<p>{kind}:</p><ul>{}</ul>", items.join(""));
             }
         }
+        if let Some(schema) = &self.schema {
+            verify::page(schema, html);
+        }
     }
 
     fn terminal_top(&self, out: &mut Terminal) {
@@ -396,6 +405,8 @@ impl Part for MigrationsReport {
             Condition::Pending => {
                 files.map(|f| f.pending.iter().map(|file| format!("pending: {file} has not been applied")).collect()).unwrap_or_default()
             }
+            // Neo4jMigrationSchemaMissing, and what it cannot page for: not online, not dropped.
+            Condition::Schema => self.schema.as_ref().map(verify::problems).unwrap_or_default(),
             _ => Vec::new(),
         }
     }

@@ -318,8 +318,25 @@ impl<'r> State<'r> {
             run: self.day.run.clone(),
             rollback: self.day.rollback.clone(),
             staging: self.day.staging.clone(),
+            schema: None,
         }
     }
+}
+
+/// The files with a SUCCESS record, in the order they were first applied (directory order
+/// where records carry no time).
+pub fn applied_files<'f>(records: &[Migration], files: &'f [MigrationFile], config: &MigrationsConfig) -> Vec<&'f MigrationFile> {
+    let index = FileIndex::new(files, &config.identity);
+    let mut first: Vec<Option<f64>> = vec![None; files.len()];
+    for m in records.iter().filter(|m| m.status == Status::Success) {
+        if let Some(i) = m.filename.as_deref().and_then(|name| index.find(name)) {
+            let at = m.applied_at.unwrap_or(f64::MIN);
+            first[i] = Some(first[i].map_or(at, |t: f64| t.min(at)));
+        }
+    }
+    let mut applied: Vec<(f64, usize)> = first.iter().enumerate().filter_map(|(i, t)| t.map(|t| (t, i))).collect();
+    applied.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    applied.into_iter().map(|(_, i)| &files[i]).collect()
 }
 
 /// The files with no SUCCESS record, in directory order.

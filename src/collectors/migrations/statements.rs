@@ -5,16 +5,35 @@
 /// Splits Cypher text at the semicolons that end statements (not those in strings, quoted
 /// names or comments) and gives each statement in its matching form; empty ones are dropped.
 pub fn split(text: &str) -> Vec<String> {
+    split_as(text, true)
+}
+
+/// Splits Cypher text at the same semicolons as [`split`], keeping each statement as written
+/// but for its comments and layout: the form schema statements are read in, where a label's
+/// case matters.
+pub fn split_verbatim(text: &str) -> Vec<String> {
+    split_as(text, false)
+}
+
+/// Matching statements have their layout squeezed; verbatim ones are only trimmed, so that a
+/// quoted name keeps its spaces.
+fn split_as(text: &str, matching: bool) -> Vec<String> {
     let mut statements = Vec::new();
     let mut current = String::new();
-    walk(text, |piece| match piece {
+    let mut push = |current: &str| {
+        let statement = if matching { squeeze(current) } else { current.trim().to_string() };
+        if !statement.is_empty() {
+            statements.push(statement);
+        }
+    };
+    walk_as(text, matching, |piece| match piece {
         Piece::End => {
-            push_normalized(&mut statements, &current);
+            push(&current);
             current.clear();
         }
         Piece::Text(c) => current.push(c),
     });
-    push_normalized(&mut statements, &current);
+    push(&current);
     statements
 }
 
@@ -29,13 +48,6 @@ pub fn normalize(query: &str) -> String {
     squeeze(&out)
 }
 
-fn push_normalized(statements: &mut Vec<String>, text: &str) {
-    let statement = squeeze(text);
-    if !statement.is_empty() {
-        statements.push(statement);
-    }
-}
-
 enum Piece {
     Text(char),
     /// A semicolon outside strings and comments.
@@ -45,7 +57,12 @@ enum Piece {
 /// Feeds `each` the text with comments turned into spaces, parameter names into `$`, and
 /// letters outside strings and quoted names in lower case (keywords are case-insensitive; a
 /// label's case is rarely the only difference between two statements).
-fn walk(text: &str, mut each: impl FnMut(Piece)) {
+fn walk(text: &str, each: impl FnMut(Piece)) {
+    walk_as(text, true, each)
+}
+
+/// [`walk`], or with `matching` false only comments turned into spaces.
+fn walk_as(text: &str, matching: bool, mut each: impl FnMut(Piece)) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -81,7 +98,7 @@ fn walk(text: &str, mut each: impl FnMut(Piece)) {
                 }
                 each(Piece::Text(' '));
             }
-            '$' => {
+            '$' if matching => {
                 each(Piece::Text('$'));
                 if chars.peek() == Some(&'`') {
                     chars.next();
@@ -98,7 +115,8 @@ fn walk(text: &str, mut each: impl FnMut(Piece)) {
             }
             ';' => each(Piece::End),
             '\u{feff}' => {}
-            c => each(Piece::Text(c.to_ascii_lowercase())),
+            c if matching => each(Piece::Text(c.to_ascii_lowercase())),
+            c => each(Piece::Text(c)),
         }
     }
 }
@@ -131,6 +149,12 @@ mod tests {
         let live = normalize("/* runner */ unwind   $batch as row merge (u:User {id: row.id})  ");
         assert_eq!(file, [live]);
         assert_eq!(normalize("MATCH (n:`Odd;Label`) RETURN n;"), "match (n:`Odd;Label`) return n");
+    }
+
+    #[test]
+    fn the_verbatim_form_keeps_case_and_parameters_but_not_comments() {
+        let file = "// index\nCREATE INDEX `Odd;  Name` FOR (p:Person) ON (p.eMail); /* x; */ MATCH (n {id: $Id}) RETURN n";
+        assert_eq!(split_verbatim(file), ["CREATE INDEX `Odd;  Name` FOR (p:Person) ON (p.eMail)", "MATCH (n {id: $Id}) RETURN n"]);
     }
 
     #[test]
