@@ -301,6 +301,8 @@ pub fn events(answers: &Answers, window: &Window) -> Vec<Event> {
                 .labels
                 .iter()
                 .filter(|(k, _)| !["__name__", "alertname", "alertstate", "instance", "job"].contains(&k.as_str()))
+                // The database is already the subject.
+                .filter(|(k, _)| !(k.as_str() == "database" && matches!(began, Kind::LocksWaited | Kind::LongTransaction)))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             for period in periods(series, window) {
@@ -597,6 +599,25 @@ mod tests {
             long: vec![series(&[("instance", "e:1"), ("database", "neo4j")], &steps(1040.0, 1049.0, 31.0))],
             ..Answers::default()
         };
+        let more = Answers {
+            target_down: vec![series(&[("instance", "e:1"), ("job", "neo4j")], &steps(1001.0, 1004.0, 0.0))],
+            blocked: vec![series(&[("instance", "e:1"), ("database", "neo4j")], &[(1042.0, 1.5), (1043.0, 2.5)])],
+            ..Answers::default()
+        };
+        let brief: Vec<(f64, Kind, &str, Option<f64>)> = events(&more, &WINDOW)
+            .into_iter()
+            .map(|e| (e.at, e.kind, if e.subject == "neo4j" { "neo4j" } else { "e:1" }, e.seconds))
+            .collect();
+        assert_eq!(
+            brief,
+            [
+                (1001.0, Kind::ExporterDown, "e:1", Some(4.0)),
+                (1005.0, Kind::ExporterUp, "e:1", Some(4.0)),
+                (1042.0, Kind::LocksWaited, "neo4j", Some(2.0)),
+                (1044.0, Kind::LocksFreed, "neo4j", Some(2.0)),
+            ]
+        );
+        assert_eq!(events(&more, &WINDOW)[2].labels, [("longest".to_string(), "2.5s".to_string())].into(), "the database is the subject");
         let found = events(&answers, &WINDOW);
         let brief: Vec<(f64, Kind, &str)> = found.iter().map(|e| (e.at, e.kind, e.subject.as_str())).collect();
         assert_eq!(

@@ -29,6 +29,8 @@ const DOWN_FOR: f64 = 2.0;
 /// What a run of the migrations collector or a connectivity check may add to the poll, and the
 /// jitter of a scrape against its interval.
 const SLACK: f64 = 0.5;
+/// `timeline --long-running`, in seconds: short, so that a transaction held a moment is long.
+const LONG_RUNNING: f64 = 2.0;
 
 fn now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
@@ -164,6 +166,35 @@ fn the_timeline_tells_a_migration_a_failure_an_outage_and_the_fix_when_they_happ
     let up_seen = now();
     until_prometheus(port, "ALERTS{alertname=\"Neo4jDown\"}", true);
 
+    // A transaction holds a lock long enough to be long, and another waits for it.
+    server.write(&["CREATE (:Locked {id: 1})"]);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let graph = neo4rs::Graph::new(server.uri(), "neo4j", server.password.clone()).unwrap();
+    let hold_from = now();
+    let mut holder = runtime.block_on(graph.start_txn()).unwrap();
+    runtime.block_on(holder.run(neo4rs::query("MATCH (n:Locked) SET n.v = 1"))).unwrap();
+    let waiting = graph.clone();
+    let wait_from = now();
+    let waiter = runtime.spawn(async move {
+        let mut tx = waiting.start_txn().await?;
+        tx.run(neo4rs::query("MATCH (n:Locked) SET n.v = 2")).await?;
+        tx.commit().await
+    });
+    let long = format!("--long-running={LONG_RUNNING}s");
+    until_prometheus(port, "max(neo4j_transactions_blocked_oldest_seconds) > 0", false);
+    let blocked_seen = now();
+    until_prometheus(port, &format!("max(neo4j_transaction_oldest_seconds) > {LONG_RUNNING}"), false);
+    let long_seen = now();
+    let release_from = now();
+    runtime.block_on(holder.rollback()).unwrap();
+    runtime.block_on(waiter).unwrap().unwrap();
+    exporter.scrape_until(minute, "no transaction blocked or long", |s| {
+        s.samples("neo4j_transactions_blocked_oldest_seconds").iter().all(|(_, v)| *v == 0.0)
+            && s.samples("neo4j_transaction_oldest_seconds").iter().all(|(_, v)| *v <= LONG_RUNNING)
+    });
+    let released_seen = now();
+    until_prometheus(port, "max(neo4j_transactions_blocked_oldest_seconds) > 0", true);
+
     // The failed file is fixed and applied; its alert resolves.
     std::fs::write(&v2, "CREATE (:Email {address: 'ada@example.com'});\n").unwrap();
     let (said, fix_from, fix_to) = apply(&server, &v2);
@@ -173,7 +204,7 @@ fn the_timeline_tells_a_migration_a_failure_an_outage_and_the_fix_when_they_happ
     std::thread::sleep(Duration::from_secs_f64(STEP));
 
     let from = format!("{}", started.floor());
-    let (code, json, stderr) = timeline(port, &["--from", &from, "--step=1s", "--output=json"]);
+    let (code, json, stderr) = timeline(port, &["--from", &from, "--step=1s", &long, "--output=json"]);
     assert_eq!(code, 0, "{stderr}");
     let json: Json = serde_json::from_str(&json).expect("strict JSON");
     let events = json["events"].as_array().unwrap().clone();
@@ -213,12 +244,24 @@ fn the_timeline_tells_a_migration_a_failure_an_outage_and_the_fix_when_they_happ
     let cleared = event(&events, "alert_resolved", "Neo4jDown", None);
     assert_between("Neo4jDown resolved", at(cleared), restart_from, up_seen + SCRAPE + EVALUATION + STEP + SLACK);
 
+    // The lock wait and the long transaction, from when they began to a scrape after the
+    // exporter's poll saw them; the long one began when the holder did.
+    let seen_after = POLL + SCRAPE + STEP + SLACK;
+    let waited = event(&events, "lock_wait_started", "neo4j", None);
+    assert_between("lock wait", at(waited), wait_from, blocked_seen + STEP);
+    let freed = event(&events, "lock_wait_ended", "neo4j", None);
+    assert_between("lock wait ended", at(freed), release_from, released_seen + seen_after);
+    let long_one = event(&events, "long_transaction_started", "neo4j", None);
+    assert_between("long transaction", at(long_one), hold_from + LONG_RUNNING, long_seen + STEP);
+    let ended = event(&events, "long_transaction_ended", "neo4j", None);
+    assert_between("long transaction ended", at(ended), release_from, released_seen + seen_after);
+
     let times: Vec<f64> = events.iter().map(at).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "in time order: {times:?}");
     assert!(events.iter().all(|e| e["time"].as_str().unwrap().ends_with('Z')), "RFC 3339 in UTC");
 
     // The same events in Markdown, each row at its second.
-    let (code, table, stderr) = timeline(port, &["--from", &from, "--step=1s"]);
+    let (code, table, stderr) = timeline(port, &["--from", &from, "--step=1s", &long]);
     assert_eq!(code, 0, "{stderr}");
     assert!(table.contains("| Time (UTC) | Event | Details |\n|---|---|---|\n"), "{table}");
     for (title, subject, event) in [
