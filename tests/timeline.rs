@@ -203,8 +203,9 @@ fn the_timeline_tells_a_migration_a_failure_an_outage_and_the_fix_when_they_happ
     // A range query sees an end only at a step after it: the window must reach one step past.
     std::thread::sleep(Duration::from_secs_f64(STEP));
 
-    let from = format!("{}", started.floor());
-    let (code, json, stderr) = timeline(port, &["--from", &from, "--step=1s", &long, "--output=json"]);
+    // Both outputs read the same window, so they tell the same events.
+    let (from, to) = (format!("{}", started.floor()), format!("{:.3}", now()));
+    let (code, json, stderr) = timeline(port, &["--from", &from, "--to", &to, "--step=1s", &long, "--output=json"]);
     assert_eq!(code, 0, "{stderr}");
     let json: Json = serde_json::from_str(&json).expect("strict JSON");
     let events = json["events"].as_array().unwrap().clone();
@@ -261,7 +262,7 @@ fn the_timeline_tells_a_migration_a_failure_an_outage_and_the_fix_when_they_happ
     assert!(events.iter().all(|e| e["time"].as_str().unwrap().ends_with('Z')), "RFC 3339 in UTC");
 
     // The same events in Markdown, each row at its second.
-    let (code, table, stderr) = timeline(port, &["--from", &from, "--step=1s", &long]);
+    let (code, table, stderr) = timeline(port, &["--from", &from, "--to", &to, "--step=1s", &long]);
     assert_eq!(code, 0, "{stderr}");
     assert!(table.contains("| Time (UTC) | Event | Details |\n|---|---|---|\n"), "{table}");
     for (title, subject, event) in [
