@@ -119,7 +119,8 @@ pub fn page(report: &Report, html: &mut String) {
         let _ = write!(
             html,
             "<circle class=\"migration\" cx=\"{:.1}\" cy=\"26\" r=\"6\" fill=\"{}\"><title>{} {} at {}{took}</title></circle>",
-            x_of(mark.at, now),
+            // A mark at the very edge is still drawn whole.
+            x_of(mark.at, now).clamp(6.0, WIDTH - 6.0),
             if mark.bad { "#b00020" } else { "#1b7f3b" },
             title_text(&mark.name),
             escape(&mark.what),
