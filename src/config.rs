@@ -342,6 +342,12 @@ fn timeline_options(values: &Values, sub: &ArgMatches) -> Result<TimelineOptions
         let (_, text) = given("from").unwrap_or(("from", ""));
         return Err(invalid("from", text, "must be before --to"));
     }
+    let step = duration("step")?;
+    if let (Some((_, text)), Some(step)) = (given("step"), step) {
+        if (to - from) / step.as_secs_f64() > crate::timeline::MOST_POINTS {
+            return Err(invalid("step", text, "too fine for the window: Prometheus returns at most 11,000 points a series"));
+        }
+    }
     let format = match given("output") {
         Some((_, "json")) => Format::Json,
         Some((_, "markdown")) | None => Format::Markdown,
@@ -350,7 +356,7 @@ fn timeline_options(values: &Values, sub: &ArgMatches) -> Result<TimelineOptions
     Ok(TimelineOptions {
         api: crate::prometheus_api::PrometheusApi::new(url),
         job: values.required("prometheus.job", parse_non_empty)?,
-        window: Window::new(from, to, duration("step")?),
+        window: Window::new(from, to, step),
         long_running: duration("long-running")?.unwrap_or(LONG_RUNNING),
         format,
     })

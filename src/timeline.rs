@@ -15,7 +15,7 @@ use crate::prometheus_api::PrometheusApi;
 use crate::views::text::{for_display, human_seconds, human_time};
 
 /// Most points Prometheus returns per series of a range query; a longer window takes a coarser step.
-const MOST_POINTS: f64 = 11_000.0;
+pub const MOST_POINTS: f64 = 11_000.0;
 
 /// The step when none is given: a typical scrape interval, so a period is seen to the scrape.
 pub const DEFAULT_STEP: Duration = Duration::from_secs(15);

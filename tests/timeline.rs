@@ -311,6 +311,7 @@ fn bad_timeline_flags_exit_2_naming_the_flag() {
         (vec!["--from=2026-12-02T22:00:00Z", "--to=2026-12-02T21:00:00Z"], "--from"),
         (vec!["--output=html"], "--output"),
         (vec!["--step=0s"], "--step"),
+        (vec!["--since=24h", "--step=1s"], "--step"),
         (vec!["--long-running=long"], "--long-running"),
         (vec!["--since=1h", "--from=0"], "--since"),
         (vec!["--to=0"], "--to"),
