@@ -9,6 +9,7 @@ use crate::bolt_uri::redacted;
 use crate::collectors;
 use crate::config::{Config, OutputFormat};
 use crate::neo4j::Neo4j;
+use crate::timeline::{self, TimelineOptions};
 use crate::views::check::{problems, CheckOptions};
 use crate::views::checklist;
 use crate::views::terminal;
@@ -86,6 +87,31 @@ pub fn check(config: &Config, options: &CheckOptions) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// `timeline`: reads the window from Prometheus and prints its events in time order.
+pub fn timeline(options: &TimelineOptions) -> ExitCode {
+    let answers = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .and_then(|runtime| runtime.block_on(timeline::gather(&options.api, &options.job, &options.window, options.long_running)));
+    let answers = match answers {
+        Ok(answers) => answers,
+        Err(error) => {
+            eprintln!("neo4j-migration-exporter timeline: Prometheus: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let events = timeline::events(&answers, &options.window);
+    match options.format {
+        timeline::Format::Markdown => print!("{}", timeline::markdown(&events, &options.window, &options.job)),
+        timeline::Format::Json => {
+            let json = timeline::to_json(&events, &options.window, &options.job);
+            println!("{}", serde_json::to_string_pretty(&json).expect("timelines serialise"));
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn conditions_text(options: &CheckOptions) -> String {

@@ -17,6 +17,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::collectors::{self, Facts, Settings, Spec};
 use crate::probe::{ProbeConfig, ProbeSection};
+use crate::timeline::TimelineOptions;
 use crate::views::check::{CheckOptions, Condition};
 
 pub const ENV_PREFIX: &str = "NEO4J_EXPORTER_";
@@ -234,6 +235,8 @@ pub enum Invocation {
     Status(Box<Config>, OutputFormat),
     /// `check`: exit 1 if any of the conditions holds.
     Check(Box<Config>, CheckOptions),
+    /// `timeline`: what the user's Prometheus saw over a window, in time order.
+    Timeline(Box<Config>, Box<TimelineOptions>),
     /// `healthcheck`: ask the running exporter's own `/healthz`, for a container's HEALTHCHECK;
     /// with the process whose settings to follow, if given.
     Healthcheck(Box<Config>, Option<u32>),
@@ -280,6 +283,10 @@ where
             let pid = of.map(|text| text.parse::<u32>().map_err(|_| invalid("of-process", text, "expected a process id"))).transpose()?;
             Ok(Invocation::Healthcheck(config, pid))
         }
+        Some((name, sub)) if name == "timeline" => {
+            let options = timeline_options(&values, &sub)?;
+            Ok(Invocation::Timeline(config, Box::new(options)))
+        }
         Some((name, sub)) if name == "status" => {
             let format = match sub.get_one::<String>("output").map(String::as_str) {
                 Some("json") => OutputFormat::Json,
@@ -305,6 +312,54 @@ where
             Ok(Invocation::Check(config, CheckOptions { conditions, stuck_after, before }))
         }
     }
+}
+
+/// `timeline`'s window, step, threshold and output, and the Prometheus it reads.
+fn timeline_options(values: &Values, sub: &ArgMatches) -> Result<TimelineOptions, ConfigError> {
+    use crate::timeline::{parse_time, Format, Window, DEFAULT_SINCE, LONG_RUNNING};
+    let Some(url) = values.parse("prometheus.url", crate::prometheus_api::parse_url)? else {
+        return Err(ConfigError::Usage("timeline reads Prometheus: give --prometheus.url".into()));
+    };
+    fn given<'a>(sub: &'a ArgMatches, flag: &'a str) -> Option<(&'a str, &'a str)> {
+        sub.get_one::<String>(flag).map(|text| (flag, text.as_str()))
+    }
+    let given = |flag: &'static str| given(sub, flag);
+    let duration = |flag: &'static str| {
+        given(flag).map(|(flag, text)| parse_positive_duration(text).map_err(|reason| invalid(flag, text, &reason))).transpose()
+    };
+    let time =
+        |flag: &'static str| given(flag).map(|(flag, text)| parse_time(text).map_err(|reason| invalid(flag, text, &reason))).transpose();
+    let now = chrono::Utc::now().timestamp_micros() as f64 / 1e6;
+    let (from, to) = match (duration("since")?, time("from")?, time("to")?) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(ConfigError::Usage("--since counts back from now; give it, or --from and --to, not both".into()))
+        }
+        (None, None, Some(_)) => return Err(ConfigError::Usage("--to needs --from".into())),
+        (since, None, None) => (now - since.unwrap_or(DEFAULT_SINCE).as_secs_f64(), now),
+        (None, Some(from), to) => (from, to.unwrap_or(now)),
+    };
+    if from >= to {
+        let (_, text) = given("from").unwrap_or(("from", ""));
+        return Err(invalid("from", text, "must be before --to"));
+    }
+    let step = duration("step")?;
+    if let (Some((_, text)), Some(step)) = (given("step"), step) {
+        if (to - from) / step.as_secs_f64() > crate::timeline::MOST_POINTS {
+            return Err(invalid("step", text, "too fine for the window: Prometheus returns at most 11,000 points a series"));
+        }
+    }
+    let format = match given("output") {
+        Some((_, "json")) => Format::Json,
+        Some((_, "markdown")) | None => Format::Markdown,
+        Some((flag, other)) => return Err(invalid(flag, other, "expected markdown or json")),
+    };
+    Ok(TimelineOptions {
+        api: crate::prometheus_api::PrometheusApi::new(url),
+        job: values.required("prometheus.job", parse_non_empty)?,
+        window: Window::new(from, to, step),
+        long_running: duration("long-running")?.unwrap_or(LONG_RUNNING),
+        format,
+    })
 }
 
 fn invalid(flag: &str, value: &str, reason: &str) -> ConfigError {
@@ -359,6 +414,21 @@ fn command(registry: &'static [Spec]) -> Command {
             Command::new("status")
                 .about("Print, once, what the exporter sees: migrations, failures, drift, transactions, indexes")
                 .arg(Arg::new("output").long("output").value_name("FORMAT").help("table (default) or json")),
+        )
+        .subcommand(
+            Command::new("timeline")
+                .about("Print, for a post-incident review, what the Prometheus at --prometheus.url saw in time order: migrations applied and failed, alerts firing and resolved, Neo4j and the exporter down, lock waits and long transactions")
+                .arg(Arg::new("since").long("since").value_name("DURATION").help("Read this far back from now [default: 24h]"))
+                .arg(Arg::new("from").long("from").value_name("TIME").help("Start of the window: RFC 3339 (2026-12-02T21:30:00Z) or seconds since the Unix epoch"))
+                .arg(Arg::new("to").long("to").value_name("TIME").help("End of the window, as --from [default: now]"))
+                .arg(Arg::new("step").long("step").value_name("DURATION").help("Resolution of the range queries; keep it no coarser than the scrape interval [default: 15s, coarser for windows over 45h]"))
+                .arg(
+                    Arg::new("long-running")
+                        .long("long-running")
+                        .value_name("DURATION")
+                        .help("A transaction open longer than this is long, as Neo4jLongRunningQuery's threshold [default: 30s]"),
+                )
+                .arg(Arg::new("output").long("output").value_name("FORMAT").help("markdown (default) or json")),
         )
         .subcommand(
             Command::new("check")

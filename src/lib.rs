@@ -22,5 +22,6 @@ pub mod queue;
 pub mod scheduler;
 pub mod self_metrics;
 pub mod snapshot;
+pub mod timeline;
 pub mod views;
 pub mod web;

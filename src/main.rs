@@ -14,6 +14,10 @@ fn main() -> ExitCode {
             logging::init(&config.log);
             return cli::check(&config, &options);
         }
+        Ok(Invocation::Timeline(config, options)) => {
+            logging::init(&config.log);
+            return cli::timeline(&options);
+        }
         Ok(Invocation::Healthcheck(config, of)) => return cli::healthcheck(&config, of),
         Ok(Invocation::Print(text)) => {
             print!("{text}");

@@ -17,6 +17,7 @@ use crate::collectors::{self, Collection, Collector};
 use crate::config::{CollectorSchedule, Config};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
 use crate::snapshot::Snapshot;
+use crate::views::strip::Outages;
 use crate::views::{CollectorState, Part, Report, Server};
 
 /// What the last connectivity check found.
@@ -80,6 +81,8 @@ pub struct Scheduler {
     /// Counts the times Neo4j came back after being unreachable, so every collector runs at
     /// once then rather than up to a whole interval later.
     reconnected: watch::Sender<u64>,
+    /// When the connectivity check found Neo4j unreachable, for the page's last day.
+    outages: Mutex<Outages>,
 }
 
 impl Scheduler {
@@ -105,6 +108,7 @@ impl Scheduler {
             ready: AtomicBool::new(false),
             generation: AtomicU64::new(0),
             reconnected: watch::channel(0).0,
+            outages: Mutex::default(),
         })
     }
 
@@ -146,6 +150,7 @@ impl Scheduler {
             generated_at: unix_now(),
             neo4j_up: health.up,
             server: health.server.map(|s| Server { version: s.version, edition: s.edition }),
+            outages: self.outages.lock().expect("outages lock").recent(unix_now()),
             ..Report::default()
         };
         for slot in &self.slots {
@@ -208,6 +213,9 @@ async fn check_connectivity(exporter: Arc<Scheduler>, db: Neo4j, config: crate::
                     tracing::info!(version = %info.version, edition = %info.edition, uri = %redacted(&config.uri), "connected to Neo4j");
                 }
                 let came_back = !was_up && exporter.health.borrow().checked;
+                if came_back {
+                    exporter.outages.lock().expect("outages lock").came_back(unix_now());
+                }
                 exporter.health_tx.send_modify(|h| {
                     h.checked = true;
                     h.up = true;
@@ -232,6 +240,7 @@ async fn check_connectivity(exporter: Arc<Scheduler>, db: Neo4j, config: crate::
                     retry_in = %humantime::format_duration(backoff),
                     "Neo4j check failed"
                 );
+                exporter.outages.lock().expect("outages lock").went_down(unix_now());
                 exporter.health_tx.send_modify(|h| {
                     h.checked = true;
                     h.up = false;

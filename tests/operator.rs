@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{exporter_binary, unique, Exporter, Neo4jServer, PASSWORD};
+use common::{chromium, exporter_binary, unique, visible_text, Exporter, Neo4jServer, PASSWORD};
 
 /// Runs a one-shot command with the test password; returns exit code, stdout and stderr.
 fn run(server_uri: &str, args: &[&str]) -> (i32, String, String) {
@@ -173,53 +173,6 @@ fn check_sees_blocked_and_long_running_transactions_and_failed_indexes() {
 
     runtime.block_on(holder.rollback()).unwrap();
     runtime.block_on(waiter).unwrap().unwrap();
-}
-
-/// The page as Chromium renders it: its DOM after loading, and a screenshot.
-fn chromium(url: &str, screenshot: &Path) -> String {
-    let profile = std::env::temp_dir().join(unique("chromium-profile"));
-    let base = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=412,915",
-    ];
-    let profile_flag = format!("--user-data-dir={}", profile.display());
-    let out = Command::new("chromium")
-        .args(base)
-        .arg(&profile_flag)
-        .args(["--dump-dom", url])
-        .output()
-        .expect("chromium is needed for this test (apt-get install chromium)");
-    let dom = String::from_utf8_lossy(&out.stdout).to_string();
-    let _ = Command::new("chromium").args(base).arg(&profile_flag).arg(format!("--screenshot={}", screenshot.display())).arg(url).output();
-    let _ = std::fs::remove_dir_all(&profile);
-    assert!(dom.contains("</html>"), "Chromium showed nothing: {}", String::from_utf8_lossy(&out.stderr));
-    dom
-}
-
-/// What a reader sees of some HTML: the text, tags removed and entities decoded.
-fn visible_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

@@ -89,7 +89,7 @@ struct Monitoring {
 }
 
 /// A PromQL string literal.
-fn quoted(text: &str) -> String {
+pub fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 

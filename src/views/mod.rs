@@ -11,6 +11,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 pub mod check;
 pub mod checklist;
 pub mod page;
+pub mod strip;
 pub mod terminal;
 pub mod text;
 
@@ -40,6 +41,10 @@ pub trait Part: Send + Sync + fmt::Debug {
         let _ = (condition, options);
         Vec::new()
     }
+    /// What it puts on the status page's "Last 24 h" strip (migration records), if anything.
+    fn marks(&self) -> Vec<strip::Mark> {
+        Vec::new()
+    }
     /// Its answers to the pre-migration checklist; none for an item it knows nothing of.
     fn checklist(&self) -> Vec<checklist::Item> {
         Vec::new()
@@ -57,6 +62,8 @@ pub struct Report {
     /// The collectors' parts, in registry order.
     pub parts: Vec<Arc<dyn Part>>,
     pub collectors: Vec<CollectorState>,
+    /// When the daemon found Neo4j unreachable over the last day (the page's strip).
+    pub outages: Vec<strip::Outage>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]

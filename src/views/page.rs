@@ -78,6 +78,9 @@ pub fn render(report: &Report, version: &str, telemetry_path: &str) -> String {
         (None, _) => html.push_str("<span class=\"bad\">unreachable</span>"),
     }
     html.push_str("</p>\n");
+    if !report.parts.is_empty() || !report.outages.is_empty() {
+        super::strip::page(report, &mut html);
+    }
     if report.parts.is_empty() {
         html.push_str("<p class=\"muted\">Nothing collected yet.</p>\n");
     }

@@ -523,6 +523,53 @@ fn parse_value(text: &str) -> Option<f64> {
     }
 }
 
+/// The page as Chromium renders it: its DOM after loading, and a screenshot.
+pub fn chromium(url: &str, screenshot: &Path) -> String {
+    let profile = std::env::temp_dir().join(unique("chromium-profile"));
+    let base = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=412,915",
+    ];
+    let profile_flag = format!("--user-data-dir={}", profile.display());
+    let out = Command::new("chromium")
+        .args(base)
+        .arg(&profile_flag)
+        .args(["--dump-dom", url])
+        .output()
+        .expect("chromium is needed for this test (apt-get install chromium)");
+    let dom = String::from_utf8_lossy(&out.stdout).to_string();
+    let _ = Command::new("chromium").args(base).arg(&profile_flag).arg(format!("--screenshot={}", screenshot.display())).arg(url).output();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(dom.contains("</html>"), "Chromium showed nothing: {}", String::from_utf8_lossy(&out.stderr));
+    dom
+}
+
+/// What a reader sees of some HTML: the text, tags removed and entities decoded.
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Runs `promtool check metrics` on an exposition and returns its complaints, if any.
 pub fn promtool_check_metrics(text: &str) -> Result<(), String> {
     let mut child = Command::new("promtool")

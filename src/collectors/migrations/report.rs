@@ -14,6 +14,7 @@ use crate::collectors::migrations::Status;
 use crate::views::check::{CheckOptions, Condition};
 use crate::views::checklist::Item;
 use crate::views::page::{escape, shown, ERROR_CHARS, NAME_CHARS};
+use crate::views::strip::Mark;
 use crate::views::terminal::{plain, Terminal, Tone, LAST_CELL_CHARS};
 use crate::views::text::{first_line, for_display, human_seconds, human_time};
 use crate::views::Part;
@@ -140,6 +141,14 @@ const MISALIGNED: &str = "check --migrations.runner-dir, --migrations.identity o
 impl Part for MigrationsReport {
     fn key(&self) -> &'static str {
         "migrations"
+    }
+
+    fn marks(&self) -> Vec<Mark> {
+        let mark = |r: &MigrationLine| {
+            let what = if r.status == "success" { "applied".to_string() } else { r.status.replace('_', " ") };
+            r.applied_at.map(|at| Mark { at, name: r.filename.clone(), bad: r.status == "failed", what, seconds: r.execution_seconds })
+        };
+        self.recent.iter().filter_map(mark).collect()
     }
 
     fn json(&self) -> serde_json::Value {
