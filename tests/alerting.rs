@@ -231,5 +231,24 @@ fn the_chat_templates_render_every_message_with_amtool() {
     ] {
         assert!(text.contains(part), "{part:?} missing from:\n{text}");
     }
+    // The end of a run: the resolved info alert.
+    std::fs::write(
+        &data,
+        r#"{"receiver": "announce", "status": "resolved", "externalURL": "http://am",
+            "groupLabels": {}, "commonLabels": {"alertname": "Neo4jMigrationRunInProgress", "instance": "db-1:10687", "severity": "info"}, "commonAnnotations": {},
+            "alerts": [
+              {"status": "resolved", "startsAt": "2026-03-02T09:00:00.250Z", "endsAt": "2026-03-02T09:04:13.5Z",
+               "labels": {"alertname": "Neo4jMigrationRunInProgress", "instance": "db-1:10687", "severity": "info"},
+               "annotations": {"description": "Migrations are being applied on db-1:10687: 4 applied, 1 to go, no ETA yet.", "runbook_url": "https://example/runbook.md#neo4jmigrationruninprogress"}}
+            ]}"#,
+    )
+    .unwrap();
+    assert_eq!(render(r#"{{ template "neo4j.slack.title" . }}"#).trim(), ":white_check_mark: Neo4j migration run complete on db-1:10687");
+    assert_eq!(render(r#"{{ template "neo4j.slack.color" . }}"#).trim(), "good");
+    let text = render(r#"{{ template "neo4j.slack.text" . }}"#);
+    assert!(
+        text.starts_with("The migration run on db-1:10687 is over: under way from 09:00:00 UTC, over by 09:04:13 UTC (4m13s, counting"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
