@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+pub mod alertmanager;
 pub mod dashboards;
 pub mod recorders;
 pub mod service;

@@ -10,7 +10,10 @@ use super::report::{FailedMigration, FilesReport, InProgress, MigrationLine, Mig
 use super::run::{Day, Seen};
 use super::{MigrationsConfig, EXECUTION_BUCKETS};
 use crate::snapshot::Family;
-use crate::views::text::{first_line, LIST_CAP};
+use crate::views::text::{first_line, for_display, LIST_CAP};
+
+/// Longest error text in neo4j_migration_failure_info's `error` label, in characters.
+pub const FAILURE_INFO_ERROR_CHARS: usize = 200;
 
 pub struct State<'r> {
     now: f64,
@@ -204,12 +207,20 @@ impl<'r> State<'r> {
             "When each FAILED record in neo4j_migration_failed was applied.",
             &["filename", "error_class"],
         );
+        // The error text for notifications, one series per series of neo4j_migration_failed.
+        let mut failure_info = Family::gauge(
+            "neo4j_migration_failure_info",
+            "1 for each series of neo4j_migration_failed, with the first line of its recorded error (shortened).",
+            &["filename", "error_class", "error"],
+        );
         let mut seen = HashSet::new();
         for m in &self.open_failures {
             let Some(filename) = &m.filename else { continue };
             let class = m.error_class().label();
             if seen.insert((filename.as_str(), class)) && budget.take() {
                 failed.add([filename.as_str(), class], 1.0);
+                let error = m.error.as_deref().map(first_line).unwrap_or_default();
+                failure_info.add([filename.as_str(), class, &for_display(&error, Some(FAILURE_INFO_ERROR_CHARS))], 1.0);
                 if let Some(t) = m.applied_at {
                     failed_at.add([filename.as_str(), class], t);
                 }
@@ -217,6 +228,7 @@ impl<'r> State<'r> {
         }
         families.push(failed);
         families.push(failed_at);
+        families.push(failure_info);
 
         let mut in_progress = Family::gauge(
             "neo4j_migration_in_progress_seconds",

@@ -226,3 +226,25 @@ fn a_failure_retried_by_a_new_successful_record_is_superseded() {
     assert_eq!(value(&c, "neo4j_migration_failures", &["lock_timeout"]), Some(1.0));
     assert_eq!(value(&c, "neo4j_migrations_window_seconds", &[]), Some(3600.0));
 }
+
+#[test]
+fn each_failed_series_carries_its_error_text_shortened_and_inert() {
+    let long = format!("Neo.ClientError.Statement.SyntaxError: Invalid input 'CRATE'\u{1b}[2J {}\nat line 2", "x".repeat(400));
+    let mut records: Vec<Migration> = vec![failed("V1__typo.cypher", 10.0, &long), failed("V2__lock.cypher", 5.0, "LockClientStopped")];
+    records.push(Migration { error: None, ..failed("V3__silent.cypher", 1.0, "") });
+    let c = summarize(&records, None, &Seen::default(), &config(), NOW);
+    let info = series(&c, "neo4j_migration_failure_info");
+    assert_eq!(info.len(), series(&c, "neo4j_migration_failed").len(), "{info:?}");
+    let typo = info.iter().find(|s| s[0] == "V1__typo.cypher").unwrap();
+    assert_eq!(typo[1], "syntax");
+    assert!(typo[2].starts_with("Neo.ClientError.Statement.SyntaxError: Invalid input 'CRATE'\\u{1b}[2J xxx"), "{typo:?}");
+    // 200 characters of the error and the mark of the cut; the escape takes 6 for its one.
+    assert_eq!(typo[2].chars().count(), state::FAILURE_INFO_ERROR_CHARS + 1 + 5, "cut, and marked so");
+    assert!(typo[2].ends_with('…') && !typo[2].contains("line 2"));
+    assert!(info.contains(&vec!["V2__lock.cypher".to_string(), "lock_timeout".into(), "LockClientStopped".into()]));
+    assert!(info.contains(&vec!["V3__silent.cypher".to_string(), "other".into(), String::new()]));
+    // The cap that holds neo4j_migration_failed holds its error text too.
+    let capped = summarize(&records, None, &Seen::default(), &MigrationsConfig { max_series: 1, ..config() }, NOW);
+    assert_eq!(series(&capped, "neo4j_migration_failure_info").len(), 1);
+    assert_eq!(series(&capped, "neo4j_migration_failure_info")[0][0], series(&capped, "neo4j_migration_failed")[0][0]);
+}
