@@ -195,7 +195,11 @@ fn bad_records_are_counted_and_never_spoil_the_snapshot() {
     // The newer of two records for one file speaks for it.
     assert_eq!(scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "dup.cypher"), ("status", "success")]), Some(0.002));
     assert!(scrape.value("neo4j_migration_recent_execution_seconds", &[("filename", "two-labels.cypher")]).is_some());
-    assert!(!scrape.0.contains(&"x".repeat(100)), "error text must never become a label");
+    // Only a bounded first line of the error reaches a label, on neo4j_migration_failure_info.
+    let info = scrape.samples("neo4j_migration_failure_info");
+    let huge_info = info.iter().find(|(l, _)| l["filename"] == "huge.cypher").expect("huge.cypher's failure_info");
+    assert_eq!(huge_info.0["error"], format!("{}…", "x".repeat(200)));
+    assert!(!scrape.0.contains(&"x".repeat(201)), "a whole error text must never become a label");
 }
 
 #[test]
