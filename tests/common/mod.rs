@@ -23,6 +23,14 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A tool that scripts/install-deps builds from its Go module into .tools/bin (so that a
+/// name shared with a Debian package, such as promtool, never picks the wrong one).
+pub fn go_tool(name: &str) -> PathBuf {
+    let path = repo_root().join(".tools/bin").join(name);
+    assert!(path.is_file(), "{} is missing: run scripts/install-deps", path.display());
+    path
+}
+
 /// Runs `openssl` in `dir` (keys and certificates for the TLS tests), failing the test on error.
 pub fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
