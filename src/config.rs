@@ -55,6 +55,18 @@ const SETTINGS: &[Setting] = &[
         help: "Most HTTP requests served at once; more wait for a free place",
     },
     Setting {
+        flag: "web.disable-exporter-metrics",
+        value_name: "BOOL",
+        default: Some("false"),
+        help: "Leave the exporter's own process_* metrics out of the exposition",
+    },
+    Setting {
+        flag: "collector.disable-defaults",
+        value_name: "BOOL",
+        default: Some("false"),
+        help: "Turn off every collector that is on by default; enable the ones wanted with --collector.<name>",
+    },
+    Setting {
         flag: "log.level",
         value_name: "LEVEL",
         default: Some("info"),
@@ -137,6 +149,8 @@ pub struct WebConfig {
     /// The exporter-toolkit web configuration file, checked when the daemon starts.
     pub config_file: Option<PathBuf>,
     pub max_requests: usize,
+    /// Leave the exporter's own process_* metrics out of the exposition.
+    pub disable_exporter_metrics: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -697,6 +711,7 @@ impl Config {
             (spec.tells)(values, &mut facts)?;
         }
         let mut setups = Vec::new();
+        let defaults_on = !values.required("collector.disable-defaults", parse_bool)?;
         for spec in values.registry {
             let duration = |what: &str, default| {
                 Ok::<_, ConfigError>(values.parse(&format!("collector.{}.{what}", spec.name), parse_positive_duration)?.unwrap_or(default))
@@ -704,7 +719,7 @@ impl Config {
             let (interval, timeout) = (duration("interval", spec.interval)?, duration("timeout", spec.timeout)?);
             // Giving the setting that turns a collector on is asking for the collector.
             let turned_on = spec.enabled_by.is_some_and(|setting| values.get(setting).is_some());
-            let enabled = values.collector_enabled(spec.name, spec.enabled_by_default || turned_on)?;
+            let enabled = values.collector_enabled(spec.name, (spec.enabled_by_default && defaults_on) || turned_on)?;
             if let Some(setting) = spec.enabled_by.filter(|_| enabled && !turned_on) {
                 return Err(ConfigError::Usage(format!("--collector.{} needs --{setting}", spec.name)));
             }
@@ -717,6 +732,7 @@ impl Config {
                 telemetry_path: values.required("web.telemetry-path", parse_telemetry_path)?,
                 config_file: values.parse("web.config.file", |s| Ok(PathBuf::from(s.trim())))?,
                 max_requests: values.required("web.max-requests", parse_positive_integer)?,
+                disable_exporter_metrics: values.required("web.disable-exporter-metrics", parse_bool)?,
             },
             log: LogConfig {
                 level: values.required("log.level", parse_log_level)?,
@@ -905,6 +921,23 @@ fn parse_uri(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disable_defaults_leaves_only_the_collectors_asked_for() {
+        let enabled =
+            |config: &Config| -> Vec<&str> { config.collectors.iter().filter(|c| c.schedule.enabled).map(|c| c.schedule.name).collect() };
+        let defaults = parse_args(&[]).unwrap();
+        assert!(enabled(&defaults).len() > 2, "{:?}", enabled(&defaults));
+        let none = parse_args(&["--collector.disable-defaults"]).unwrap();
+        assert_eq!(enabled(&none), Vec::<&str>::new());
+        let some = parse_args(&["--collector.disable-defaults", "--collector.migrations", "--collector.transactions"]).unwrap();
+        assert_eq!(enabled(&some), ["migrations", "transactions"]);
+        let err = parse_args(&["--collector.disable-defaults=maybe"]).unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid { .. }), "{err}");
+        assert!(err.to_string().contains("--collector.disable-defaults"), "{err}");
+        assert!(!parse_args(&[]).unwrap().web.disable_exporter_metrics);
+        assert!(parse_args(&["--web.disable-exporter-metrics"]).unwrap().web.disable_exporter_metrics);
+    }
 
     fn parse_args(args: &[&str]) -> Result<Config, ConfigError> {
         let argv = std::iter::once("neo4j-migration-exporter").chain(args.iter().copied());

@@ -76,7 +76,7 @@ async fn serve(config: Config, web_config: Arc<WebConfigSource>, polling: Handle
     );
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = crate::http::router(exporter.clone(), Arc::new(Prober::new(&config)), &config.web.telemetry_path);
+    let app = crate::http::router(exporter.clone(), Arc::new(Prober::new(&config)), &config.web);
     let server = tokio::spawn(web::serve(listener, app, web_config.clone(), config.web.max_requests, async {
         let _ = stop_rx.await;
     }));

@@ -31,7 +31,7 @@ use crate::collectors::{self, Spec};
 use crate::config::{parse_positive_duration, CollectorSetup, Config, Neo4jConfig, Secret};
 use crate::neo4j::{Neo4j, QueryError, ServerInfo};
 use crate::queue::BoundedQueue;
-use crate::snapshot::{self, Family};
+use crate::snapshot::Family;
 use crate::views::text::for_display;
 
 #[derive(Clone, Debug, Default)]
@@ -251,7 +251,7 @@ impl Prober {
     /// Reads the target now and renders what it found: an unreachable target gives
     /// `neo4j_up 0`. The module's timeout bounds it all, the wait for a place included; only
     /// a full queue refuses it.
-    pub async fn probe(&self, target: &str, module_name: &str, module: &Module) -> Result<Vec<u8>, ProbesBusy> {
+    pub async fn probe(&self, target: &str, module_name: &str, module: &Module) -> Result<Vec<Family>, ProbesBusy> {
         let started = Instant::now();
         let deadline = started + module.timeout;
         let Some(_in_line) = self.waiting.join() else { return Err(ProbesBusy) };
@@ -294,11 +294,9 @@ impl Prober {
         }
         let mut duration = Family::gauge("neo4j_probe_duration_seconds", "How long the probe took.", &[]);
         duration.set(started.elapsed().as_secs_f64());
-        let mut out = Vec::new();
         let mut all = vec![up, server, success, duration];
         all.extend(families);
-        snapshot::render(&all, &mut out);
-        Ok(out)
+        Ok(all)
     }
 
     /// Who the target is, over the module's pool; after a failed login, not again for a while.

@@ -579,9 +579,14 @@ pub fn visible_text(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Runs `promtool check metrics` on an exposition and returns its complaints, if any.
+/// Runs Debian's `promtool check metrics` on an exposition and returns its complaints, if any.
 pub fn promtool_check_metrics(text: &str) -> Result<(), String> {
-    let mut child = Command::new("promtool")
+    check_metrics_with(Path::new("promtool"), text)
+}
+
+/// Runs `check metrics` of the given promtool on an exposition.
+pub fn check_metrics_with(promtool: &Path, text: &str) -> Result<(), String> {
+    let mut child = Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
