@@ -10,7 +10,7 @@ function(mixin) {
     generated,
     '',
     'Thresholds (mixin/config.libsonnet, listed in docs/runbook.md "Thresholds") and the job',
-    'selector come from the mixin\'s _config; render it with your own to change them.',
+    "selector come from the mixin's _config; render it with your own to change them.",
     '',
     'Outages: while Neo4j cannot be read, the exporter keeps serving the last migration records',
     'and schema it read, with neo4j_exporter_collector_success 0, so these alerts neither resolve',
