@@ -174,6 +174,15 @@ fn a_custom_config_reaches_every_rule_and_dashboard() {
         assert!(!urls.iter().any(|u| u.contains("github.com")), "{name} still links the default runbook: {urls:?}");
     }
 
+    // The panels that mark an alert's threshold mark the configured one.
+    let activity = dashboards(CUSTOM).into_iter().find(|(name, _)| name == "neo4j-database-activity.json").unwrap().1;
+    for (title, threshold) in [("Oldest open transaction", 75.0), ("Heap used / max", 0.8)] {
+        let panel = panels(&activity).into_iter().find(|p| p["title"] == title).unwrap_or_else(|| panic!("no panel {title}"));
+        let steps = &panel["fieldConfig"]["defaults"]["thresholds"]["steps"];
+        let marked: Vec<f64> = steps.as_array().unwrap().iter().filter_map(|s| s["value"].as_f64()).collect();
+        assert_eq!(marked, vec![threshold], "{title}: {steps}");
+    }
+
     // What it renders still loads in Prometheus.
     let dir = scratch("mixin_custom");
     for file in render_files(CUSTOM, &dir).iter().filter(|f| f.ends_with(".yml")) {

@@ -32,6 +32,26 @@ local panelAlerts = {
   'Orphaned nodes': 'Neo4jOrphanedNodesIncreasing',
 };
 
+// Panels whose threshold colour marks an alert's threshold take it from _config, by title.
+local panelThresholds = {
+  'Recent migrations': 'slowMigrationSeconds',
+  'Oldest pending or running record': 'stuckMigrationSeconds',
+  'In progress per file': 'stuckMigrationSeconds',
+  'Oldest open transaction': 'longRunningQuerySeconds',
+  'Oldest blocked and longest lock wait': 'lockWaitSeconds',
+  'Heap used / max': 'heapUsedRatio',
+};
+
+local withAlertThreshold(config, panel) =
+  if std.objectHas(panelThresholds, panel.title) then
+    local value = config[panelThresholds[panel.title]];
+    panel {
+      fieldConfig+: { defaults+: { thresholds+: {
+        steps: [if step.value == null then step else step { value: value } for step in super.steps],
+      } } },
+    }
+  else panel;
+
 local link(title, url, tooltip) = {
   type: 'link',
   title: title,
@@ -72,7 +92,7 @@ local dashboard(config, source) = {
   uid: source.uid,
   title: source.title,
   description: source.description,
-  panels: [withRunbookLink(config, panel) for panel in source.panels],
+  panels: [withAlertThreshold(config, withRunbookLink(config, panel)) for panel in source.panels],
   tags: config.dashboardTags,
   refresh: config.dashboardRefresh,
   time: { from: config.dashboardTimeFrom, to: 'now' },
