@@ -23,7 +23,7 @@ pub const DEFAULT_STEP: Duration = Duration::from_secs(15);
 /// The window when none is given.
 pub const DEFAULT_SINCE: Duration = Duration::from_secs(24 * 3600);
 
-/// `--long-running`'s default: Neo4jLongRunningQuery's THRESHOLD in `alerts/neo4j.rules.yml`.
+/// `--long-running`'s default: Neo4jLongRunningQuery's threshold, `longRunningQuerySeconds` in `mixin/config.libsonnet`.
 pub const LONG_RUNNING: Duration = Duration::from_secs(30);
 
 /// Bound on each range query.

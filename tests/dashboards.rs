@@ -105,7 +105,8 @@ fn queries(dash: &Dashboard) -> Vec<Query<'_>> {
         }
     }
     for annotation in dash.json["annotations"]["list"].as_array().into_iter().flatten() {
-        if let Some(expr) = annotation["expr"].as_str() {
+        // Grafana's Prometheus data source keeps an annotation's query in `target`.
+        if let Some(expr) = annotation["target"]["expr"].as_str() {
             out.push(Query {
                 place: format!("{}, annotation {:?}", dash.file, annotation["name"].as_str().unwrap_or("?")),
                 node: annotation,

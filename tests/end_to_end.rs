@@ -71,7 +71,7 @@ fn a_failed_migration_pages_with_its_file_and_resolves_and_every_panel_has_data(
     let alertmanager = start_alertmanager(&dir, webhook.port);
     // A fix shows as resolved only after keep_firing_for; scaled from 5 minutes to 10 seconds.
     let prometheus =
-        start_prometheus(&dir, exporter.port, alertmanager.port, &rule_files(&dir, &[("keep_firing_for: 5m", "keep_firing_for: 10s")]));
+        start_prometheus(&dir, exporter.port, alertmanager.port, &rule_files(&dir, &[("keep_firing_for: \"5m\"", "keep_firing_for: 10s")]));
     let prometheus_port = prometheus.port;
 
     // A migration fails while everything watches.

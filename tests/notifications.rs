@@ -75,7 +75,7 @@ fn chat_messages_for_a_run_under_way_a_failed_migration_and_the_end_of_the_run()
     let webhook = Webhook::start();
     let alertmanager = start_alertmanager(&dir, webhook.port);
     // keep_firing_for cut down, so that the end of the run shows within the test.
-    let scaled = [("keep_firing_for: 5m", "keep_firing_for: 10s"), ("keep_firing_for: 2m", "keep_firing_for: 3s")];
+    let scaled = [("keep_firing_for: \"5m\"", "keep_firing_for: 10s"), ("keep_firing_for: \"2m\"", "keep_firing_for: 3s")];
     let _prometheus = start_prometheus(&dir.join("prometheus"), exporter.port, alertmanager.port, &rule_files(&dir, &scaled));
     let instance = format!("127.0.0.1:{}", exporter.port);
 

@@ -38,10 +38,14 @@ fn now() -> f64 {
 
 /// The shipped rules with their minutes scaled to seconds, as Prometheus loads them.
 fn scaled_rules(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(repo_root().join("alerts/neo4j.rules.yml"))
-        .unwrap()
-        .replace("keep_firing_for: 5m", &format!("keep_firing_for: {KEEP_FIRING}s"))
-        .replace("for: 2m", &format!("for: {DOWN_FOR}s"));
+    let shipped = std::fs::read_to_string(repo_root().join("alerts/neo4j.rules.yml")).unwrap();
+    // The file is rendered from the mixin, which quotes every string.
+    for needle in ["keep_firing_for: \"5m\"", "for: \"2m\""] {
+        assert!(shipped.contains(needle), "alerts/neo4j.rules.yml has no {needle}: scale its new form");
+    }
+    let text = shipped
+        .replace("keep_firing_for: \"5m\"", &format!("keep_firing_for: {KEEP_FIRING}s"))
+        .replace("for: \"2m\"", &format!("for: {DOWN_FOR}s"));
     let path = dir.join("neo4j.rules.yml");
     std::fs::write(&path, text).unwrap();
     path

@@ -131,11 +131,18 @@ pub fn start_alertmanager(dir: &Path, webhook: u16) -> Service {
 /// `(from, to)` of `scaled` replaced (`keep_firing_for` cut down, as the Alertmanager timers
 /// are, for tests of a resolution).
 pub fn rule_files(dir: &Path, scaled: &[(&str, &str)]) -> Vec<PathBuf> {
-    let shipped = std::fs::read_dir(repo_root().join("alerts"))
+    let shipped: Vec<PathBuf> = std::fs::read_dir(repo_root().join("alerts"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".rules.yml"));
+        .filter(|p| p.to_string_lossy().ends_with(".rules.yml"))
+        .collect();
+    // A duration that is no longer written as the test expects would silently stay unscaled.
+    let all: String = shipped.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    for (from, _) in scaled {
+        assert!(all.contains(from), "no rule file in alerts/ has {from:?}: scale its new form");
+    }
     shipped
+        .into_iter()
         .map(|path| {
             if scaled.is_empty() {
                 return path;

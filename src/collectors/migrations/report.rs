@@ -19,8 +19,8 @@ use crate::views::terminal::{plain, Terminal, Tone, LAST_CELL_CHARS};
 use crate::views::text::{first_line, for_display, human_seconds, human_time};
 use crate::views::Part;
 
-/// `check --stuck-after`'s default: Neo4jMigrationStuck's THRESHOLD (1800 s) in
-/// `alerts/neo4j.rules.yml`, so the gate and the page agree.
+/// `check --stuck-after`'s default: Neo4jMigrationStuck's threshold (`stuckMigrationSeconds`,
+/// 1800 s, in `mixin/config.libsonnet`), so the gate and the page agree.
 pub const STUCK_AFTER: Duration = Duration::from_secs(30 * 60);
 
 /// Every status a record can have, as its counts are keyed.

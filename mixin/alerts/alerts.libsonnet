@@ -1,0 +1,1 @@
+(import 'migrations.libsonnet') + (import 'database.libsonnet') + (import 'exporter.libsonnet')

@@ -1,0 +1,1 @@
+(import 'files.libsonnet')(import 'mixin.libsonnet')
