@@ -327,6 +327,71 @@ fn the_values_schema_refuses_what_the_chart_cannot_render() {
     }
 }
 
+/// What the kubelet would give the container: each mounted Secret or ConfigMap as files, below
+/// `root` instead of `/`. Returns the container's arguments with those paths moved under `root`.
+fn materialise(docs: &[Value], pod: &Value, root: &Path) -> Vec<String> {
+    use base64::Engine as _;
+    let exporter = the_exporter(pod);
+    let mut moved = Vec::new();
+    for mount in exporter["volumeMounts"].as_sequence().into_iter().flatten() {
+        let path = mount["mountPath"].as_str().unwrap();
+        let dir = root.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(&dir).unwrap();
+        let volume = volume_at(pod, exporter, path);
+        let (kind, name, decode) = if volume["secret"].is_mapping() {
+            ("Secret", volume["secret"]["secretName"].as_str().unwrap(), true)
+        } else {
+            ("ConfigMap", volume["configMap"]["name"].as_str().unwrap(), false)
+        };
+        let source = &volume[if decode { "secret" } else { "configMap" }];
+        let data = &object(docs, kind, name)["data"];
+        let files: Vec<(String, String)> = match source["items"].as_sequence() {
+            Some(items) => items.iter().map(|i| (i["key"].as_str().unwrap().into(), i["path"].as_str().unwrap().into())).collect(),
+            None => data.as_mapping().unwrap().keys().map(|k| (k.as_str().unwrap().into(), k.as_str().unwrap().into())).collect(),
+        };
+        for (key, file) in files {
+            let text = data[key.as_str()].as_str().unwrap();
+            let bytes = if decode { base64::engine::general_purpose::STANDARD.decode(text).unwrap() } else { text.as_bytes().to_vec() };
+            std::fs::write(dir.join(file), bytes).unwrap();
+        }
+        moved.push((path.to_string(), dir));
+    }
+    strings(&exporter["args"])
+        .into_iter()
+        .map(|arg| match moved.iter().find(|(path, _)| arg.contains(&format!("={path}"))) {
+            Some((path, dir)) => arg.replace(&format!("={path}"), &format!("={}", dir.display())),
+            None => arg.to_string(),
+        })
+        .collect()
+}
+
+/// The chart's container, as rendered, configures the real exporter: it logs in to a real Neo4j
+/// with the password file from the Secret, reads the migrations from the ConfigMap and runs
+/// the custom query from the other one.
+#[test]
+fn the_rendered_container_runs_the_real_exporter_against_real_neo4j() {
+    let server = common::Neo4jServer::shared();
+    let values = format!(
+        "auth:\n  password: {}\nmigrations:\n  files:\n    V001__a.cypher: RETURN 1;\n    V002__b.cypher: RETURN 2;\n\
+         customMetrics:\n  queries:\n    - {{name: helm_nodes, help: Nodes., query: 'MATCH (n) RETURN count(n) AS nodes', values: [nodes]}}\n",
+        server.password
+    );
+    let docs = render(&values);
+    let root = scratch();
+    let args: Vec<String> = materialise(&docs, deployment_pod(&docs), &root)
+        .into_iter()
+        .filter(|a| !a.starts_with("--neo4j.uri=") && !a.starts_with("--web.listen-address="))
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // No NEO4J_PASSWORD: the file is the only way in.
+    let exporter = common::Exporter::start_with_env(&server.uri(), &args, &[]);
+    exporter.scrape_until(std::time::Duration::from_secs(60), "logged in, migrations read, custom query run", |s| {
+        s.value("neo4j_up", &[]) == Some(1.0) && s.value("neo4j_migration_files", &[]) == Some(2.0) && s.has("neo4j_custom_helm_nodes")
+    });
+    drop(exporter);
+    let _ = std::fs::remove_dir_all(root);
+}
+
 // ---- kubeconform ----------------------------------------------------------------------------
 
 /// The values of each mode and option the chart has, all rendered and validated.
