@@ -86,7 +86,11 @@ fn the_exporter(pod: &Value) -> &Value {
 }
 
 fn deployment_pod(docs: &[Value]) -> &Value {
-    &object(docs, "Deployment", "rel-neo4j-migration-exporter")["spec"]["template"]["spec"]
+    deployment_pod_named(docs, "rel-neo4j-migration-exporter")
+}
+
+fn deployment_pod_named<'a>(docs: &'a [Value], name: &str) -> &'a Value {
+    &object(docs, "Deployment", name)["spec"]["template"]["spec"]
 }
 
 /// The volume a container mounts at `path`, from the pod's volumes.
@@ -166,6 +170,7 @@ fn default_values_render_a_hardened_standalone_deployment() {
     assert_eq!(kinds(&docs), ["Deployment", "Service"], "nothing else without being asked for");
     let deployment = object(&docs, "Deployment", "rel-neo4j-migration-exporter");
     assert_eq!(deployment["spec"]["replicas"], 1, "one exporter per database");
+    assert_eq!(deployment["spec"]["strategy"]["type"], "Recreate", "and never two during a rollout");
     let pod = deployment_pod(&docs);
     assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
     assert_eq!(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
@@ -390,6 +395,37 @@ fn the_rendered_container_runs_the_real_exporter_against_real_neo4j() {
     });
     drop(exporter);
     let _ = std::fs::remove_dir_all(root);
+}
+
+/// The README's `helm install` line, as `helm template`: the values it sets exist and render.
+#[test]
+fn the_readmes_install_command_renders_what_it_says() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = &readme[readme.find("### Install with Helm").expect("an Install with Helm section")..];
+    let command: String = section
+        .lines()
+        .skip_while(|l| !l.starts_with("helm install "))
+        .scan(true, |more, line| {
+            let this = more.then(|| line.trim_end_matches('\\').to_string());
+            *more = line.ends_with('\\');
+            this
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words[..4], ["helm", "install", "migrations", "charts/neo4j-migration-exporter"], "{command}");
+    let mut args = vec!["template", "migrations"];
+    args.extend(&words[4..]);
+    let out = Command::new(go_tool("helm")).args(&args).arg(chart()).output().unwrap();
+    assert!(out.status.success(), "{command}:\n{}", output_text(&out));
+    let docs = documents(&String::from_utf8_lossy(&out.stdout));
+    let pod = deployment_pod_named(&docs, "migrations-neo4j-migration-exporter");
+    let exporter = the_exporter(pod);
+    assert_eq!(exporter["image"], "registry.example.com/neo4j-migration-exporter:0.1.0");
+    assert_eq!(flag(exporter, "neo4j.uri"), Some("bolt://neo4j.db.svc:7687"));
+    assert_password_is_a_file(pod, "neo4j-exporter", "password");
+    assert_eq!(volume_at(pod, exporter, "/migrations")["configMap"]["name"], "neo4j-migrations");
+    assert_eq!(kinds(&docs), ["Deployment", "PrometheusRule", "Service", "ServiceMonitor"]);
 }
 
 // ---- kubeconform ----------------------------------------------------------------------------
