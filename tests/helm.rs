@@ -307,15 +307,24 @@ fn the_operator_objects_are_rendered_on_request_and_match_the_service_and_the_al
     assert_eq!(endpoint["relabelings"][0]["replacement"], "neo4j", "the job the alerts select on");
 
     let rule = object(&docs, "PrometheusRule", "rel-neo4j-migration-exporter");
-    let shipped: Value = serde_norway::from_str(&std::fs::read_to_string(repo_root().join("alerts/neo4j.rules.yml")).unwrap()).unwrap();
-    assert_eq!(rule["spec"], shipped, "the PrometheusRule holds the shipped rules, templates untouched");
+    let groups = |file: &str| -> Vec<Value> {
+        let shipped: Value = serde_norway::from_str(&std::fs::read_to_string(repo_root().join("alerts").join(file)).unwrap()).unwrap();
+        shipped["groups"].as_sequence().unwrap().clone()
+    };
+    let shipped = [groups(RULE_FILES[0]), groups(RULE_FILES[1])].concat();
+    assert_eq!(rule["spec"]["groups"].as_sequence().unwrap(), &shipped, "the PrometheusRule holds the shipped rules, templates untouched");
 }
+
+/// The shipped rule files the chart's PrometheusRule carries: alerts, then recording rules.
+const RULE_FILES: [&str; 2] = ["neo4j.rules.yml", "neo4j.recording.rules.yml"];
 
 #[test]
 fn the_charts_rules_are_a_copy_of_the_shipped_rules() {
-    let shipped = std::fs::read_to_string(repo_root().join("alerts/neo4j.rules.yml")).unwrap();
-    let copy = std::fs::read_to_string(chart().join("files/neo4j.rules.yml")).unwrap();
-    assert!(copy == shipped, "charts/neo4j-migration-exporter/files/neo4j.rules.yml differs from alerts/neo4j.rules.yml: copy it again");
+    for file in RULE_FILES {
+        let shipped = std::fs::read_to_string(repo_root().join("alerts").join(file)).unwrap();
+        let copy = std::fs::read_to_string(chart().join("files").join(file)).unwrap();
+        assert!(copy == shipped, "charts/neo4j-migration-exporter/files/{file} differs from alerts/{file}: run mixin/generate");
+    }
 }
 
 #[test]
